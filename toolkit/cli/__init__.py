@@ -1,0 +1,74 @@
+"""The ``tk`` command: a thin shell over the library. Subcommands import on first use."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from toolkit import __version__
+from toolkit.errors import TkError
+
+# name -> "module:attribute"; each module holds one click command or group.
+COMMANDS: dict[str, str] = {
+    "translate": "toolkit.cli.translate:translate",
+    "corpus": "toolkit.cli.corpus:corpus",
+    "glossary": "toolkit.cli.glossary:glossary",
+    "models": "toolkit.cli.models:models",
+    "score": "toolkit.cli.score:score",
+}
+
+SHORT_HELP: dict[str, str] = {
+    "translate": "Translate German documents into English or Chinese.",
+    "corpus": "Clean, inspect and segment a corpus of articles.",
+    "glossary": "Check, convert and look up terms in glossaries (TSV, TBX).",
+    "models": "List the model catalog; fetch the offline starter model.",
+    "score": "Score translations or summaries against reference sets.",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when run (keeps ``tk --help`` instant)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        if ctx.resilient_parsing or "--help" in sys.argv[1:2]:
+            # `tk --help` lists commands: a stub with the short help avoids the imports.
+            return click.Command(name, short_help=SHORT_HELP[name])
+        module, _, attr = COMMANDS[name].partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except TkError as e:
+            if os.environ.get("TK_DEBUG"):
+                raise
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; finished outputs are kept.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tk")
+def main() -> None:
+    """tk translates German news into English and Chinese with open MT models, keeps a
+    domain glossary exact, and scores the results against reference sets.
+
+    \b
+    Start here:
+      tk models pull starter                # small offline model to try the pipeline
+      tk translate --to en corpus/clean -o out/en
+      tk translate --to zh corpus/clean -o - | head
+      tk score translations out/en/translations.jsonl --refs eval/refs/en
+
+    Every command takes --help. Set TK_DEBUG=1 to see tracebacks.
+    """
