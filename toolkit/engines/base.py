@@ -22,7 +22,9 @@ class TranslationRequest:
 
     ``terms`` are hints every engine may use its own way (an LLM puts them in its prompt).
     With ``force_terms`` the engine must make each ``target`` appear through decoding-time
-    constraints, if it ``supports_constraints``.
+    constraints, if it ``supports_constraints``. ``attempt`` counts retries of the same
+    segment (0 = first try): an engine may answer a retry differently (an LLM restates the
+    target language, a seq2seq model widens its beam) instead of repeating itself.
     """
 
     text: str
@@ -30,6 +32,7 @@ class TranslationRequest:
     target_lang: str
     terms: tuple[TermHint, ...] = ()
     force_terms: bool = False
+    attempt: int = 0
 
 
 Progress = Callable[[int], None]
