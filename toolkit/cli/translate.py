@@ -1,0 +1,118 @@
+"""``tk translate``: a thin adapter over :mod:`toolkit.translate`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from toolkit.cli.options import progress_bar
+from toolkit.config import setting
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--to", "target", required=True, metavar="LANG",
+              help="Target language: en or zh.")
+@click.option("--from", "source", default="de", show_default=True, metavar="LANG",
+              help="Source language of the documents.")
+@click.option("-m", "--model", metavar="MODEL",
+              help="Catalog name, hub id, local folder or .gguf file "
+                   "[default: the catalog's model for the language; TK_MODEL].")
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+              help="Glossary (TSV/CSV/TBX) to enforce; repeat for several "
+                   "[default: `glossary` in tk.toml, TK_GLOSSARY].")
+@click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
+@click.option("-o", "--output", metavar="DIR|-",
+              help="Folder for <doc>.<lang>.txt files and translations.jsonl, or - for "
+                   "records on stdout. Without it the translated text goes to stdout.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv", "text"]),
+              help="Format on stdout [default: jsonl with -o -, else text].")
+@click.option("--device", help="auto, cpu, cuda, cuda:1 or mps [default: auto; TK_DEVICE].")
+@click.option("--dtype", help="auto, float32, bfloat16 or float16 [default: auto; TK_DTYPE].")
+@click.option("--beams", type=click.IntRange(1, 16), help="Beam size [default: model's; TK_BEAMS].")
+@click.option("--max-batch-tokens", type=click.IntRange(16), metavar="N",
+              help="Token budget of one batch [default: 4096; TK_MAX_BATCH_TOKENS].")
+@click.option("--no-checks", is_flag=True, help="Skip number and language checks (and their retries).")
+@click.option("--no-cache", is_flag=True,
+              help="Translate everything again instead of reusing finished segments.")
+@click.option("--trust-remote-code", is_flag=True,
+              help="Allow a model's own Python code to run (only for models you trust).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
+def translate(inputs: tuple[str, ...], target: str, source: str, model: str | None,
+              glossaries: tuple[str, ...], no_glossary: bool, output: str | None,
+              fmt: str | None, device: str | None, dtype: str | None, beams: int | None,
+              max_batch_tokens: int | None, no_checks: bool, no_cache: bool,
+              trust_remote_code: bool, quiet: bool) -> None:
+    """Translate German documents into English or Chinese, segment by segment.
+
+    INPUTS are .txt files, folders of them, JSONL files with `id` and `text`
+    fields, or - for stdin. Every output record carries its checks: glossary
+    terms found / enforced / violated, numbers checked / mismatched, and
+    whether the output is in the target language. Finished segments are cached,
+    so an interrupted run resumes where it stopped.
+
+    \b
+    Examples:
+      tk translate --to en corpus/clean -o out/en
+      tk translate --to zh corpus/clean --model starter -o - | jq .translation
+      echo "Alibaba stellt Qwen3.5 vor." | tk translate --to en -
+      tk translate --to zh articles.jsonl -g glossaries/ai-finance.tsv -o out/zh
+      tk translate --to en corpus/clean --model Helsinki-NLP/opus-mt-de-en --device cuda
+    """
+    from toolkit.documents import load_documents
+    from toolkit.translate import (TARGET_LANGUAGES, glossary_from_settings,
+                                   load_translation_engine, translate_documents)
+    from toolkit.errors import ModelError
+    from toolkit.segments import segment_documents
+
+    if target not in TARGET_LANGUAGES:
+        raise ModelError(f"unknown target language {target!r}; use --to en or --to zh")
+    documents = load_documents(inputs, lang=source)
+    glossary = None if no_glossary else glossary_from_settings(glossaries)
+    engine = load_translation_engine(
+        model, target, device=device, dtype=dtype, beams=beams,
+        max_batch_tokens=max_batch_tokens, cache=not no_cache,
+        trust_remote_code=trust_remote_code, announce=None if quiet else _note,
+    )
+    total = len(segment_documents(documents))
+    show = not quiet and sys.stderr.isatty()
+    with progress_bar(total, f"de→{target}", enabled=show) as bar:
+        run = translate_documents(documents, engine, target, source_lang=source,
+                                  glossary=glossary, checks=not no_checks, progress=bar)
+    write_run(run, output, fmt)
+    if not quiet and not no_checks:
+        click.echo(run.summary(), err=True)
+
+
+def write_run(run, output: str | None, fmt: str | None) -> None:  # noqa: ANN001
+    from toolkit.outputs import atomic_write, jsonl_text, tsv_text, write_stdout
+    from toolkit.translate import document_texts
+
+    dicts = [r.to_dict() for r in run.records]
+    if output is None or output == "-":
+        fmt = fmt or ("jsonl" if output == "-" else "text")
+        if fmt == "jsonl":
+            write_stdout(jsonl_text(dicts))
+        elif fmt == "tsv":
+            write_stdout(tsv_text(dicts, ["doc", "id", "source", "translation"]))
+        else:
+            write_stdout("\n".join(document_texts(run.records).values()))
+        return
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        from toolkit.errors import InputError
+
+        raise InputError(f"-o {output}: is a file; give a folder, or - for stdout")
+    for doc, text in document_texts(run.records).items():
+        atomic_write(folder / f"{doc}.{run.records[0].lang}.txt", text)
+    atomic_write(folder / "translations.jsonl", jsonl_text(dicts))
+    if fmt == "tsv":
+        atomic_write(folder / "translations.tsv",
+                     tsv_text(dicts, ["doc", "id", "source", "translation"]))
+    _note(f"wrote {len(dicts)} segments of {len(document_texts(run.records))} document(s) to {folder}/")
+
+
+def _note(message: str) -> None:
+    click.echo(message, err=True)
