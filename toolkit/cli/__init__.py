@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
 
 import click
 
@@ -38,11 +37,13 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
             return None
-        if ctx.resilient_parsing or "--help" in sys.argv[1:2]:
-            # `tk --help` lists commands: a stub with the short help avoids the imports.
-            return click.Command(name, short_help=SHORT_HELP[name])
         module, _, attr = COMMANDS[name].partition(":")
         return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # `tk --help` lists commands from SHORT_HELP, without importing any of them.
+        with formatter.section("Commands"):
+            formatter.write_dl(list(SHORT_HELP.items()))
 
     def invoke(self, ctx: click.Context) -> object:
         try:
