@@ -1,9 +1,25 @@
-"""Segments: paragraphs, then sentences, each with a stable id that outputs and references share."""
+"""Segments: paragraphs, then sentences, each with a stable id that outputs and references share.
+
+A paragraph is one non-empty line: web extracts (like the seed articles) put one paragraph per
+line, some with blank lines between them and some without, so line breaks are the only reliable
+boundary. Headings and list items are one paragraph each and so become segments of their own.
+Sentences within a paragraph come from pysbd (rule-based, language aware), which keeps
+"am 21. Februar", "z. B.", "Dr.", "6,22%" and "Qwen3.5" inside one sentence.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
+
+from toolkit.documents import Document
+from toolkit.errors import InputError
+
+if TYPE_CHECKING:
+    import datasets
 
 SegmentKind = Literal["text", "heading", "item"]
 
@@ -23,3 +39,134 @@ class Segment:
     paragraph: int  # 1-based index of the paragraph within the document
     sentence: int  # 1-based index of the sentence within the paragraph
     kind: SegmentKind = "text"
+
+
+# --- what a line is ------------------------------------------------------------------------
+
+_MONTHS = ("januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+           "|jan|feb|mär|apr|jun|jul|aug|sep|sept|okt|nov|dez")
+# Bullets: "- ", "• ", "* ", "· ", "▪ ", and arrows that continue an item ("→ ", "➤ ").
+_BULLET = re.compile(r"^\s*([-–•*·▪◦‣→➤►])\s+")
+# Numbered items "1. Infrastrukturaufbau", "2) ..."; a date like "6. Februar ..." is not one.
+_NUMBERED = re.compile(rf"^\s*(\d{{1,2}}[.)])\s+(?!(?:{_MONTHS})\b)(?=\S)", re.IGNORECASE)
+# Sentence-final punctuation, looking through closing quotes and brackets.
+_FINAL_PUNCT = re.compile(r"[.!?…:;,][\s\"'“”’‘»«)\]]*$")
+HEADING_MAX_WORDS = 20
+
+
+def is_list_item(line: str) -> bool:
+    """A bulleted, arrowed or numbered list line ("- x", "• x", "→ x", "1. x")."""
+    return bool(_BULLET.match(line) or _NUMBERED.match(line))
+
+
+def is_heading(line: str) -> bool:
+    """A short line without sentence-final punctuation that is not a list item.
+
+    Questions ("US-Aktien weiter unter Druck?") and lead-ins ("Legende:") count as text: they
+    end in punctuation and translate like sentences.
+    """
+    line = line.strip()
+    return (bool(line) and not is_list_item(line) and not _FINAL_PUNCT.search(line)
+            and len(line.split()) <= HEADING_MAX_WORDS)
+
+
+def strip_bullet(line: str) -> str:
+    """The item's text without its bullet or arrow; numbers ("1. x") are content and stay."""
+    return _BULLET.sub("", line, count=1).strip()
+
+
+def line_kind(line: str) -> SegmentKind:
+    """"item", "heading" or "text" for one paragraph line."""
+    if is_list_item(line):
+        return "item"
+    return "heading" if is_heading(line) else "text"
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a document: its non-empty lines, whitespace (incl. no-break) stripped."""
+    return [p for p in (line.replace("\xa0", " ").strip() for line in text.split("\n")) if p]
+
+
+# --- sentences -----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _segmenter(lang: str) -> Any:
+    import pysbd
+    from pysbd.languages import LANGUAGE_CODES
+
+    if lang not in LANGUAGE_CODES:
+        raise InputError(
+            f"no sentence splitter for language {lang!r}; pysbd knows {', '.join(sorted(LANGUAGE_CODES))}"
+        )
+    # clean=False: keep the text exactly as written so segments join back to the paragraph.
+    return pysbd.Segmenter(language=lang, clean=False)
+
+
+# A "sentence" that starts with two lowercase letters continues the one before: a stray period
+# ("weiteren KI-Aktien. stiegen weiter an."). "iPhone", "eBay" (second letter capital) start anew.
+_CONTINUATION = re.compile(r"^[a-zäöüß][a-zäöüß]")
+
+
+def split_sentences(paragraph: str, lang: str = "de") -> list[str]:
+    """The sentences of one paragraph (pysbd), stripped, none empty."""
+    sentences: list[str] = []
+    for s in _segmenter(lang).segment(paragraph):
+        s = s.strip()
+        if not s:
+            continue
+        if sentences and lang == "de" and _CONTINUATION.match(s) and sentences[-1].endswith("."):
+            sentences[-1] = f"{sentences[-1]} {s}"
+        else:
+            sentences.append(s)
+    return sentences
+
+
+def segment_paragraph(paragraph: str, lang: str = "de") -> tuple[SegmentKind, list[str]]:
+    """The kind of a paragraph and its segment texts (bullets stripped from items)."""
+    kind = line_kind(paragraph)
+    if kind == "heading":
+        return kind, [paragraph]
+    if kind == "item":
+        body = strip_bullet(paragraph)
+        number = _NUMBERED.match(body)
+        if number:  # split after the number so pysbd cannot end a sentence at "1."
+            head = body[: number.end()]
+            rest = split_sentences(body[number.end():], lang)
+            return kind, [head + rest[0], *rest[1:]] if rest else [body]
+        return kind, split_sentences(body, lang) or [body]
+    return kind, split_sentences(paragraph, lang)
+
+
+def segment_document(doc: Document) -> list[Segment]:
+    """Split a document into segments with ids ``<doc>:pNN:sNN`` (stable for the same text)."""
+    segments = []
+    for p, paragraph in enumerate(paragraphs(doc.text), start=1):
+        kind, texts = segment_paragraph(paragraph, doc.lang)
+        for s, text in enumerate(texts, start=1):
+            segments.append(Segment(doc=doc.id, id=segment_id(doc.id, p, s), text=text,
+                                    paragraph=p, sentence=s, kind=kind))
+    return segments
+
+
+def segment_documents(docs: Iterable[Document]) -> list[Segment]:
+    """All segments of all documents, in document order."""
+    return [seg for doc in docs for seg in segment_document(doc)]
+
+
+def segment_record(segment: Segment) -> dict[str, Any]:
+    """The JSONL record of a segment: doc, id, text, paragraph, sentence, kind."""
+    return {"doc": segment.doc, "id": segment.id, "text": segment.text,
+            "paragraph": segment.paragraph, "sentence": segment.sentence, "kind": segment.kind}
+
+
+def segments_to_dataset(segments: Sequence[Segment]) -> datasets.Dataset:
+    """The segments as a ``datasets.Dataset`` (columns doc, id, text, paragraph, sentence, kind)."""
+    import datasets
+
+    features = datasets.Features({
+        "doc": datasets.Value("string"), "id": datasets.Value("string"),
+        "text": datasets.Value("string"), "paragraph": datasets.Value("int32"),
+        "sentence": datasets.Value("int32"), "kind": datasets.Value("string"),
+    })
+    return datasets.Dataset.from_list([segment_record(s) for s in segments], features=features)
