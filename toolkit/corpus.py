@@ -190,9 +190,15 @@ def _find_boilerplate(lines: list[str]) -> dict[int, str]:
 
 
 def _header(lines: list[str], marks: dict[int, str]) -> tuple[str | None, dict[int, str]]:
-    """Date and furniture of the page header: the lines above the first line of running text."""
+    """Date and furniture of the page header: the lines above the first line of running text.
+
+    A date-only line there is the article's date. One-word lines above the title (the first
+    heading of two words or more) are section labels ("KI", "Börse"); a one-word heading with
+    no title below it ("Überblick") is a real heading and stays.
+    """
     date = None
     found: dict[int, str] = {}
+    labels: list[int] = []
     title_seen = False
     for i, line in enumerate(lines):
         if not line or i in marks:
@@ -201,9 +207,12 @@ def _header(lines: list[str], marks: dict[int, str]) -> tuple[str | None, dict[i
             break  # running text (or a list) starts: the header is over
         if date is None and (iso := parse_date(line)):
             date, found[i] = iso, DATE_LINE
-        elif not title_seen and len(line.split()) == 1:
-            found[i] = SECTION_LABEL
-        else:
+        elif title_seen:
+            continue
+        elif len(line.split()) == 1:
+            labels.append(i)
+        else:  # the title: the one-word lines above it were labels
+            found.update(dict.fromkeys(labels, SECTION_LABEL))
             title_seen = True
     return date, found
 

@@ -150,8 +150,9 @@ def _load_stdin(stream: BinaryIO | None, lang: str) -> list[Document]:
 
 def _text_document(doc_id: str, text: str, lang: str, source: str) -> Document:
     if not text.strip():
-        what = "stdin is empty" if source == STDIN else f"{source}: file is empty"
-        raise InputError(f"{what}; give a document with text (or leave the file out)")
+        if source == STDIN:
+            raise InputError("stdin is empty; pipe a document in, e.g. cat article.txt | tk ... -")
+        raise InputError(f"{source}: file is empty; add the article's text or leave the file out")
     return Document(id=doc_id, text=text, lang=lang, source=source)
 
 

@@ -22,6 +22,10 @@ def corpus() -> None:
     """
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _inputs(inputs: tuple[str, ...], lang: str) -> list:
     from toolkit.documents import load_documents
 
@@ -59,12 +63,12 @@ def clean(inputs: tuple[str, ...], out_dir: Path, lang: str, quiet: bool) -> Non
     if not quiet:
         for result in results:
             doc = result.document
-            click.echo(f"{doc.id}: removed {len(result.removed)} lines, "
+            click.echo(f"{doc.id}: removed {_count(len(result.removed), 'line')}, "
                        f"{result.chars_before} -> {result.chars_after} characters", err=True)
             for r in result.removed:
                 text = r.text if len(r.text) <= 70 else r.text[:69] + "…"
                 click.echo(f"  line {r.line}: {r.reason}: {text}", err=True)
-    click.echo(f"Wrote {len(results)} documents to {out_dir}", err=True)
+    click.echo(f"Wrote {_count(len(results), 'document')} to {out_dir}", err=True)
 
 
 @corpus.command()
@@ -122,4 +126,4 @@ def segments(inputs: tuple[str, ...], output: str, lang: str) -> None:
         sys.stdout.write("".join(lines))
     else:
         write_text_atomic(Path(output), "".join(lines))
-        click.echo(f"Wrote {len(lines)} segments to {output}", err=True)
+        click.echo(f"Wrote {_count(len(lines), 'segment')} to {output}", err=True)
