@@ -200,3 +200,37 @@ def test_corpus_help_shows_examples() -> None:
         result = CliRunner().invoke(main, ["corpus", command, "--help"])
         assert result.exit_code == 0
         assert f"tk corpus {command} corpus/" in result.output
+
+
+def test_no_teaser_cards_where_headings_are_glued_to_their_paragraphs() -> None:
+    # Blank lines between blocks, but every heading sits on the line above its paragraph:
+    # a heading with a one-sentence paragraph is article structure here, not a card.
+    text = ("Erster Teil\nAlibaba investiert Milliarden in Rechenzentren.\n\n"
+            "Zweiter Teil\nDie Aktie stieg. Analysten sind skeptisch.\n\n"
+            "Fazit\nAlibaba bleibt eine riskante Wette.\n")
+    assert removed(text) == {}
+
+
+def test_a_repeated_paragraph_is_removed_once() -> None:
+    para = "Alibaba investiert Milliarden in neue Rechenzentren in Europa und Asien."
+    result = clean_document(Document(id="d", text=f"Titel\n{para}\nAnderes.\n{para}\n"))
+    assert [(r.line, r.reason) for r in result.removed] == [(4, c.REPEATED_PARAGRAPH)]
+    assert result.document.text.count(para) == 1
+
+
+def test_bad_input_to_clean_writes_nothing(tmp_path: Path) -> None:
+    good = tmp_path / "in" / "a.txt"
+    good.parent.mkdir()
+    good.write_text("Titel\nText.\n", encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_bytes(b"\x00\x01")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["corpus", "clean", str(tmp_path / "in"), "-o", str(out)])
+    assert result.exit_code == 1 and "b.txt: binary file" in result.stderr
+    assert not out.exists()
+
+
+def test_ids_that_are_no_file_names_are_refused_before_writing(tmp_path: Path) -> None:
+    results = clean_corpus([Document(id="ok", text="Text."), Document(id="../evil", text="Text.")])
+    with pytest.raises(InputError, match="cannot be a file name"):
+        write_clean_corpus(results, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -1,13 +1,26 @@
 """Corpus cleaning: drop the web boilerplate around an article, keep its whole body, and say why.
 
-Articles copied from news sites carry page furniture: teasers of other articles, lists of other
-headlines, "Kaufen oder verkaufen?" promotions, author blurbs, repeated titles, stray bullets.
-Each rule below is a general pattern of such furniture (never a line number or a list of this
-corpus's strings), and every removed line is reported with the rule that removed it.
+Articles copied from news sites carry page furniture. Each rule is a general pattern of it
+(never a line number or a list of one corpus's strings); every removed line is reported with
+the rule that removed it. A line is dropped when it is
+
+- a stray bullet: only bullet or arrow signs ("·");
+- a headline of another article: a list item ending in " - <date>" ("more news" boxes);
+- a teaser of another page: a short line ending in "| <site name>" (an HTML page title such
+  as "... | AlleAktien"), with the line glued under it when that is its blurb (starts with an
+  arrow "➤", ends clipped with "…", or is the card's second line on a blank-line page);
+- a promotion: "Kaufen oder verkaufen", "Hier/Jetzt weiterlesen", "Gratis-Analyse", ...;
+- an author blurb: "In dieser Kolumne ...", "Über den Autor ...";
+- a repeated title (a heading seen before) with the blurb glued under it, or a repeated paragraph;
+- a teaser card: on pages that put blank lines between paragraphs and their headings alone in
+  their block, a heading glued to a one- or two-sentence blurb (a link to another article);
+- page header furniture above the running text: a date-only line (it becomes the document's
+  date) and one-word section labels above the title ("KI").
 
 Kept on purpose: chart legends ("Legende:" followed by bullet rows). They read like image
 captions but are the only place the article states its scenarios and price targets
-("Kursziel 200–240 USD je ADR"), so dropping them would drop article content.
+("Kursziel 200–240 USD je ADR"), so dropping them would drop article content. Whitespace is
+normalized: no-break spaces become spaces, lines are stripped, one blank line between paragraphs.
 """
 
 from __future__ import annotations
@@ -36,6 +49,7 @@ PROMOTION = "promotion (\"Kaufen oder verkaufen?\", read-more or free-analysis c
 AUTHOR_BLURB = "author blurb (\"In dieser Kolumne schreibt ...\", \"Über den Autor\")"
 REPEATED_TITLE = "repeated title (same line as earlier in the article)"
 REPEATED_TEASER = "teaser under the repeated title"
+REPEATED_PARAGRAPH = "repeated paragraph (same text as earlier in the article)"
 TEASER_CARD = "teaser of another article (headline glued to a one-line blurb)"
 SECTION_LABEL = "section label above the title (one word, e.g. 'KI')"
 DATE_LINE = "date line (kept as the document's date)"
@@ -59,7 +73,7 @@ _DATED_ITEM = re.compile(rf"\s[-–—|]\s*(?:\d{{1,2}}\.\s*(?:{_MONTH})\.?\s+\d
 # "Some headline… | AlleAktien": an HTML page title with the site's name after a bar.
 _SITE_SUFFIX = re.compile(r"\s\|\s*([^|]{2,40})$")
 _PROMOTION = re.compile(
-    r"kaufen oder (?:verkaufen|nicht)\b|\b(?:hier|jetzt)\s+weiterlesen\b|gratis-analyse|kostenlose[n]? analyse"
+    r"kaufen oder verkaufen\b|\b(?:hier|jetzt)\s+weiterlesen\b|gratis-analyse|kostenlose[n]? analyse"
     r"|newsletter (?:abonnieren|bestellen)", re.IGNORECASE)
 _AUTHOR_BLURB = re.compile(r"^(?:in dieser kolumne\b|über (?:den autor|die autorin)\b|zum autor\b|zur autorin\b)",
                            re.IGNORECASE)
@@ -139,21 +153,32 @@ def _is_site_title(line: str) -> bool:
             and len(line.split()) <= 25 and not m.group(1).rstrip().endswith((".", "!", "?")))
 
 
-def _is_teaser_blurb(line: str) -> bool:
+def _is_teaser_blurb(line: str, lang: str) -> bool:
     """One or two sentences of plain text: the body of a teaser card."""
     return (not is_list_item(line) and not is_heading(line)
-            and len(line.split()) <= TEASER_BLURB_MAX_WORDS and len(split_sentences(line)) <= 2)
+            and len(line.split()) <= TEASER_BLURB_MAX_WORDS and len(split_sentences(line, lang)) <= 2)
 
 
-def _find_boilerplate(lines: list[str]) -> dict[int, str]:
+def _headings_stand_alone(lines: list[str], blocks: list[list[int]]) -> bool:
+    """Whether the page separates paragraphs by blank lines and puts its headings alone in
+    their block (at least two, and more than are glued to a following line).
+
+    On such a page a heading glued to a short blurb is a card linking elsewhere. Pages
+    without blank lines give no such signal, so the card rule does not run on them.
+    """
+    if len(blocks) < 3 or sum(len(b) == 1 for b in blocks) < len(blocks) / 2:
+        return False
+    alone = sum(len(b) == 1 and is_heading(lines[b[0]]) for b in blocks)
+    glued = sum(len(b) > 1 and is_heading(lines[b[0]]) and not _is_site_title(lines[b[0]]) for b in blocks)
+    return alone >= 2 and alone > glued
+
+
+def _find_boilerplate(lines: list[str], lang: str) -> dict[int, str]:
     """Line index -> reason for every line a rule marks as boilerplate."""
     marks: dict[int, str] = {}
     blocks = _blocks(lines)
     block_of = {i: b for b in blocks for i in b}
-    # Pages that separate paragraphs with blank lines put a heading alone in its block; a
-    # heading glued to a short blurb there is a card linking elsewhere. Pages without blank
-    # lines give no such signal, so the card rule only runs on blank-line layouts.
-    blank_layout = len(blocks) >= 3 and sum(len(b) == 1 for b in blocks) >= len(blocks) / 2
+    card_layout = _headings_stand_alone(lines, blocks)
 
     def next_in_block(i: int) -> int | None:
         block = block_of[i]
@@ -172,18 +197,20 @@ def _find_boilerplate(lines: list[str]) -> dict[int, str]:
         elif _is_site_title(line):
             marks[i] = SITE_TEASER
             if nxt is not None and (_TEASER_LEAD.match(lines[nxt]) or _CLIPPED.search(lines[nxt])
-                                    or (blank_layout and len(block_of[i]) == 2)):
+                                    or (card_layout and len(block_of[i]) == 2)):
                 marks[nxt] = AUTHOR_BLURB if _AUTHOR_BLURB.match(lines[nxt]) else SITE_TEASER_TEXT
         elif _PROMOTION.search(line):
             marks[i] = PROMOTION
         elif _AUTHOR_BLURB.match(line):
             marks[i] = AUTHOR_BLURB
-        elif line.casefold() in seen and not is_list_item(line) and (is_heading(line) or len(line) >= 40):
+        elif line.casefold() in seen and is_heading(line):
             marks[i] = REPEATED_TITLE
-            if nxt is not None and len(block_of[i]) == 2 and _is_teaser_blurb(lines[nxt]):
+            if nxt is not None and len(block_of[i]) == 2 and _is_teaser_blurb(lines[nxt], lang):
                 marks[nxt] = REPEATED_TEASER
-        elif (blank_layout and len(block_of[i]) == 2 and block_of[i][0] == i and is_heading(line)
-              and nxt is not None and _is_teaser_blurb(lines[nxt])):
+        elif line.casefold() in seen and not is_list_item(line) and len(line) >= 40:
+            marks[i] = REPEATED_PARAGRAPH
+        elif (card_layout and len(block_of[i]) == 2 and block_of[i][0] == i and is_heading(line)
+              and nxt is not None and _is_teaser_blurb(lines[nxt], lang)):
             marks[i] = marks[nxt] = TEASER_CARD
         seen.add(line.casefold())
     return marks
@@ -217,7 +244,7 @@ def _header(lines: list[str], marks: dict[int, str]) -> tuple[str | None, dict[i
     return date, found
 
 
-def _title(kept: list[str]) -> str | None:
+def _title(kept: list[str], lang: str) -> str | None:
     """The article's title: its first line if that is a heading, else a one-sentence standfirst
     opening the article, else its first heading of two words or more; None if it has none."""
     if not kept:
@@ -225,7 +252,7 @@ def _title(kept: list[str]) -> str | None:
     first = kept[0]
     if is_heading(first):
         return first
-    if not is_list_item(first) and len(first.split()) <= 25 and len(split_sentences(first)) == 1:
+    if not is_list_item(first) and len(first.split()) <= 25 and len(split_sentences(first, lang)) == 1:
         return first.rstrip(".").strip()
     return next((line for line in kept if is_heading(line) and len(line.split()) >= 2), None)
 
@@ -237,7 +264,7 @@ def clean_document(doc: Document) -> CleanResult:
     date already on the document (e.g. from JSONL) wins over what is found in the text.
     """
     lines = [line.replace("\xa0", " ").strip() for line in doc.text.split("\n")]
-    marks = _find_boilerplate(lines)
+    marks = _find_boilerplate(lines, doc.lang)
     date, header_marks = _header(lines, marks)
     marks.update(header_marks)
     kept = [line for i, line in enumerate(lines) if line and i not in marks]
@@ -246,7 +273,7 @@ def clean_document(doc: Document) -> CleanResult:
     removed = [RemovedLine(line=i + 1, text=lines[i], reason=marks[i]) for i in sorted(marks)]
     cleaned = Document(
         id=doc.id, text="\n\n".join(kept), lang=doc.lang,
-        title=doc.title or _title(kept), date=doc.date or date, source=doc.source, meta=dict(doc.meta),
+        title=doc.title or _title(kept, doc.lang), date=doc.date or date, source=doc.source, meta=dict(doc.meta),
     )
     return CleanResult(document=cleaned, removed=removed, chars_before=text_characters(doc.text))
 
@@ -329,11 +356,13 @@ def write_clean_corpus(results: Sequence[CleanResult], out_dir: str | Path) -> l
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder; give a folder for the cleaned corpus")
+    for result in results:  # check every name before writing anything
+        doc_id = result.document.id
+        if "/" in doc_id or "\\" in doc_id or doc_id.strip(".") == "" or "\0" in doc_id:
+            raise InputError(f"document id {doc_id!r} cannot be a file name; change the id (no slashes)")
     written = []
     for result in results:
         doc = result.document
-        if "/" in doc.id or "\\" in doc.id or doc.id in {"", ".", ".."}:
-            raise InputError(f"document id {doc.id!r} cannot be a file name; change the id")
         path = out / f"{doc.id}.txt"
         write_text_atomic(path, doc.text + "\n")
         written.append(path)

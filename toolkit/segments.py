@@ -135,7 +135,7 @@ def segment_paragraph(paragraph: str, lang: str = "de") -> tuple[SegmentKind, li
             rest = split_sentences(body[number.end():], lang)
             return kind, [head + rest[0], *rest[1:]] if rest else [body]
         return kind, split_sentences(body, lang) or [body]
-    return kind, split_sentences(paragraph, lang)
+    return kind, split_sentences(paragraph, lang) or [paragraph]
 
 
 def segment_document(doc: Document) -> list[Segment]:
