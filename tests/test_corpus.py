@@ -234,3 +234,15 @@ def test_ids_that_are_no_file_names_are_refused_before_writing(tmp_path: Path) -
     with pytest.raises(InputError, match="cannot be a file name"):
         write_clean_corpus(results, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_stats_per_document_adds_up_to_the_total() -> None:
+    result = CliRunner().invoke(main, ["corpus", "stats", str(RAW), "--per-document", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [r["id"] for r in rows] == [*(p.stem for p in sorted(RAW.glob("*.txt"))), "total"]
+    for key in ("documents", "paragraphs", "segments", "characters"):
+        assert sum(r[key] for r in rows[:-1]) == rows[-1][key]
+    table = CliRunner().invoke(main, ["corpus", "stats", str(RAW), "--per-document"]).stdout.splitlines()
+    assert table[0].split() == ["documents", "paragraphs", "segments", "heading", "item", "text", "characters"]
+    assert len(table) == 1 + 5 + 1 and table[-1].split()[0] == "total"

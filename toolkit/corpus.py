@@ -317,7 +317,7 @@ def corpus_stats(docs: Sequence[Document]) -> CorpusStats:
             n_segments += 1
     return CorpusStats(
         documents=len(docs), paragraphs=sum(len(paragraphs(d.text)) for d in docs),
-        segments=n_segments, characters=sum(text_characters(d.text) for d in docs), kinds=kinds,
+        segments=n_segments, characters=sum(text_characters(d.text) for d in docs), kinds=dict(sorted(kinds.items())),
     )
 
 

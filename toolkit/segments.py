@@ -5,6 +5,7 @@ line, some with blank lines between them and some without, so line breaks are th
 boundary. Headings and list items are one paragraph each and so become segments of their own.
 Sentences within a paragraph come from pysbd (rule-based, language aware), which keeps
 "am 21. Februar", "z. B.", "Dr.", "6,22%" and "Qwen3.5" inside one sentence.
+Plain text hard-wrapped mid-sentence (lines broken at a fixed width) needs unwrapping first.
 """
 
 from __future__ import annotations

@@ -74,8 +74,9 @@ def clean(inputs: tuple[str, ...], out_dir: Path, lang: str, quiet: bool) -> Non
 @corpus.command()
 @click.argument("inputs", nargs=-1, required=True)
 @lang_option
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-def stats(inputs: tuple[str, ...], lang: str, as_json: bool) -> None:
+@click.option("--per-document", is_flag=True, help="One row per document, then the total.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON (a list with --per-document).")
+def stats(inputs: tuple[str, ...], lang: str, per_document: bool, as_json: bool) -> None:
     """Count documents, paragraphs, segments (by kind) and characters.
 
     Characters are those of the paragraphs, without line breaks. Segments are what
@@ -84,19 +85,24 @@ def stats(inputs: tuple[str, ...], lang: str, as_json: bool) -> None:
     \b
     Examples:
       tk corpus stats corpus/clean
-      tk corpus stats corpus/raw --json
+      tk corpus stats corpus/raw --per-document
+      tk corpus stats corpus/clean --json
     """
     from toolkit.corpus import corpus_stats
 
-    figures = corpus_stats(_inputs(inputs, lang))
+    docs = _inputs(inputs, lang)
+    rows = [(d.id, corpus_stats([d])) for d in docs] if per_document else []
+    rows.append(("total", corpus_stats(docs)))
     if as_json:
-        click.echo(json.dumps(figures.as_dict()))
+        figures = [dict(id=name, **f.as_dict()) for name, f in rows] if per_document else rows[-1][1].as_dict()
+        click.echo(json.dumps(figures, ensure_ascii=False))
         return
-    kinds = ", ".join(f"{n} {k}" for k, n in sorted(figures.kinds.items()))
-    click.echo(f"documents   {figures.documents}")
-    click.echo(f"paragraphs  {figures.paragraphs}")
-    click.echo(f"segments    {figures.segments}" + (f"  ({kinds})" if kinds else ""))
-    click.echo(f"characters  {figures.characters}")
+    width = max(len(name) for name, _ in rows)
+    click.echo(f"{'':<{width}}  documents  paragraphs  segments  heading  item  text  characters")
+    for name, f in rows:
+        k = f.kinds
+        click.echo(f"{name:<{width}}  {f.documents:>9}  {f.paragraphs:>10}  {f.segments:>8}  "
+                   f"{k.get('heading', 0):>7}  {k.get('item', 0):>4}  {k.get('text', 0):>4}  {f.characters:>10}")
 
 
 @corpus.command()
