@@ -1,0 +1,255 @@
+"""Finding glossary terms in German (or any) text, and checking a translation renders them.
+
+German needs more than exact string search:
+
+* inflection: proper names and acronyms take a genitive or plural -s (Alibabas, ADRs, Meta's);
+  common nouns take the usual noun endings (Aktie/Aktien, Kursziel/Kursziele/Kurszielen);
+  anything irregular (freier/freien Cashflow) is listed as a variant in the glossary;
+* compounds: a hyphen joins words, so "KI-Modelle", "Qwen-App" and "US-Aktien" contain the
+  terms KI, Qwen and Aktie, while letters glued on ("Kinder", "Adresse") never make a match;
+* case: acronyms are case-sensitive (KI is not "ki"), other terms are not, unless the
+  glossary says so;
+* versions: a keep-as-is name followed directly by a version number keeps it in the target
+  (Qwen2.5 -> Qwen2.5); listed forms such as "Qwen3-Max" or "Qwen 3.5" win over shorter ones,
+  because at any position the longest glossary form is tried first.
+
+One compiled regular expression per glossary and language pair does the search.
+
+Whether a target form is *present* in a translation: forms containing capitals (names,
+acronyms: "Alibaba", "AI") must appear with that exact case; all-lowercase forms (common
+nouns: "price target") match ignoring case and may take a plural -s; in Chinese and other
+unspaced languages a form is a plain substring. Text is NFKC-normalized first (full-width
+letters count as their ASCII forms). Only presence is judged, not the number of occurrences.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from toolkit.glossary.model import NOUN_CAPITALIZING, UNSPACED_LANGUAGES, Glossary, GlossaryEntry
+
+# Letters and digits that continue a word. CJK characters do not: "的Qwen模型" contains Qwen.
+_WORD = r"0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"
+_LEFT = rf"(?<![{_WORD}])"
+_RIGHT = rf"(?![{_WORD}])"
+_HYPHENS = "-\u2010\u2011"  # hyphen-minus, hyphen, non-breaking hyphen
+_APOSTROPHES = "'\u2019"
+_VERSION = r"\d+(?:\.\d+)*"
+
+# Endings a term may take, by language and by name / common noun.
+_NAME_ENDINGS = {"de": ("s", "'s", "\u2019s"), "en": ("s", "'s", "\u2019s")}
+_NOUN_ENDINGS = {"de": ("e", "en", "n", "s", "es", "er", "ern", "ns"), "en": ("s", "es", "'s", "\u2019s")}
+
+
+def _is_word_char(c: str) -> bool:
+    return bool(re.match(rf"[{_WORD}]", c))
+
+
+def _body(form: str) -> str:
+    """A form as a regex: any run of spaces matches any whitespace, hyphens and apostrophes
+    match their typographic variants."""
+    out = []
+    for c in form:
+        if c.isspace():
+            out.append(r"\s+")
+        elif c in _HYPHENS:
+            out.append(f"[{_HYPHENS}]")
+        elif c in _APOSTROPHES:
+            out.append(f"[{_APOSTROPHES}]")
+        else:
+            out.append(re.escape(c))
+    return "".join(out)
+
+
+def _endings(lang: str, name: bool) -> str:
+    endings = (_NAME_ENDINGS if name else _NOUN_ENDINGS).get(lang, ())
+    if not endings:
+        return ""
+    alternatives = sorted((_body(e) for e in endings), key=len, reverse=True)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+def form_pattern(form: str, lang: str, *, ignore_case: bool, name: bool, version_group: str | None = None) -> str:
+    """The regex for one form in text of language ``lang`` (see the module docstring)."""
+    body = _body(form)
+    if ignore_case:
+        body = f"(?i:{body})"
+    left = _LEFT if _is_word_char(form[0]) else ""
+    if not _is_word_char(form[-1]):
+        return left + body
+    tail = []
+    if version_group and form[-1].isalpha():
+        tail.append(f"(?P<{version_group}>{_VERSION})")
+    if form[-1].isalpha() and lang not in UNSPACED_LANGUAGES and (endings := _endings(lang, name)):
+        tail.append(endings)
+    optional = f"(?:{'|'.join(tail)})?" if tail else ""
+    return left + body + optional + _RIGHT
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A glossary term found in a text: where, as written, and which entry it is."""
+
+    start: int
+    end: int
+    text: str  # as written in the source: "Alibabas", "Qwen3.5", "ADRs"
+    entry: GlossaryEntry = field(repr=False)
+    form: str  # the glossary form that matched: "Alibaba"
+    expanded: bool = False  # matched the spelled-out form of an acronym
+    version: str = ""  # version digits glued to a keep-as-is name: "2.5" in "Qwen2.5"
+
+    def target(self, lang: str) -> str | None:
+        """The form ``lang`` output must contain (an expansion answers an expansion)."""
+        base = (self.expanded and self.entry.expansion(lang)) or self.entry.term(lang)
+        return base + self.version if base is not None else None
+
+    def accepted(self, lang: str) -> tuple[str, ...]:
+        """Every form that counts as a correct rendering in ``lang``, the required one first."""
+        target = self.target(lang)
+        if target is None:
+            return ()
+        others = [f + self.version for f in self.entry.accepted(lang)]
+        return tuple(dict.fromkeys([target, *others]))
+
+
+class TermMatcher:
+    """All forms of a glossary's entries in one language, compiled into one regex."""
+
+    def __init__(self, entries: tuple[GlossaryEntry, ...], lang: str) -> None:
+        self.lang = lang
+        alternatives: list[tuple[str, GlossaryEntry, bool]] = []
+        for entry in entries:
+            alternatives += [(f, entry, False) for f in entry.variants(lang)]
+            alternatives += [(f, entry, True) for f in entry.expansions.get(lang, ())]
+        # Longest forms first: at one position the regex takes the first alternative that fits.
+        alternatives.sort(key=lambda a: len(a[0]), reverse=True)
+        self._alternatives = alternatives
+        parts = []
+        for i, (form, entry, expanded) in enumerate(alternatives):
+            ignore_case = expanded or not entry.case_sensitive
+            version = f"v{i}" if entry.kind == "keep" and not expanded else None
+            pattern = form_pattern(form, lang, ignore_case=ignore_case, name=entry.is_name(), version_group=version)
+            parts.append(f"(?P<t{i}>{pattern})")
+        self.regex = re.compile("|".join(parts)) if parts else None
+
+    def find(self, text: str) -> list[TermMatch]:
+        if self.regex is None:
+            return []
+        matches = []
+        for m in self.regex.finditer(text):
+            assert m.lastgroup is not None
+            i = int(m.lastgroup[1:])
+            form, entry, expanded = self._alternatives[i]
+            version = m.group(f"v{i}") if f"v{i}" in self.regex.groupindex else None
+            matches.append(TermMatch(m.start(), m.end(), m.group(), entry, form, expanded, version or ""))
+        return matches
+
+
+def _matcher(glossary: Glossary, source_lang: str, target_lang: str | None) -> TermMatcher:
+    key = f"{source_lang}>{target_lang or '*'}"
+    matcher = glossary._matchers.get(key)
+    if matcher is None:
+        entries = (glossary.entries_for(source_lang, target_lang) if target_lang
+                   else tuple(e for e in glossary if e.variants(source_lang)))
+        matcher = glossary._matchers[key] = TermMatcher(entries, source_lang)
+    return matcher  # type: ignore[return-value]
+
+
+def find_terms(text: str, glossary: Glossary, source_lang: str = "de",
+               target_lang: str | None = None) -> list[TermMatch]:
+    """Glossary terms in ``text``, left to right, longest first where they overlap. With
+    ``target_lang``, only entries that have a rendering in that language."""
+    return _matcher(glossary, source_lang, target_lang).find(text)
+
+
+# --- checking a translation -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _target_regex(form: str, lang: str, name: bool) -> re.Pattern[str]:
+    form = unicodedata.normalize("NFKC", form)
+    if lang in UNSPACED_LANGUAGES:
+        ignore_case = False
+    elif lang in NOUN_CAPITALIZING:
+        ignore_case = not name
+    else:
+        ignore_case = not any(c.isupper() for c in form)
+    return re.compile(form_pattern(form, lang, ignore_case=ignore_case, name=name))
+
+
+def contains_term(translation: str, form: str, lang: str, *, name: bool = True) -> bool:
+    """Whether ``form`` appears in ``translation`` (a text in ``lang``) by the rules above."""
+    return _target_regex(form, lang, name).search(unicodedata.normalize("NFKC", translation)) is not None
+
+
+@dataclass(frozen=True)
+class TermResult:
+    """One source term and whether the translation renders it as the glossary requires."""
+
+    source: str  # as written in the source
+    target: str  # the required form
+    present: bool
+    entry: GlossaryEntry = field(repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "target": self.target}
+
+
+@dataclass(frozen=True)
+class TermCheck:
+    """The glossary terms of one segment: found in the source, enforced by a retry, violated.
+
+    ``status``: "none" (no terms), "ok" (all present at the first try), "enforced" (all present
+    after enforcement stepped in), "violated" (some still missing).
+    """
+
+    target_lang: str
+    found: tuple[TermResult, ...] = ()
+    enforced: tuple[TermResult, ...] = ()
+
+    @property
+    def violated(self) -> tuple[TermResult, ...]:
+        return tuple(r for r in self.found if not r.present)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violated
+
+    @property
+    def status(self) -> str:
+        if not self.found:
+            return "none"
+        if self.violated:
+            return "violated"
+        return "enforced" if self.enforced else "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape stored with every translation record."""
+        return {
+            "found": [r.to_dict() for r in self.found],
+            "enforced": [r.to_dict() for r in self.enforced],
+            "violated": [r.to_dict() for r in self.violated],
+            "status": self.status,
+        }
+
+
+def check_terms(source: str, translation: str, glossary: Glossary, target_lang: str,
+                source_lang: str = "de") -> TermCheck:
+    """Which glossary terms of ``source`` the ``translation`` renders as required.
+
+    A term counts once per segment however often it occurs; it is present when any accepted
+    form (the required one, a listed variant, or for an acronym its expansion) appears.
+    """
+    results: dict[tuple[int, str], TermResult] = {}
+    for m in find_terms(source, glossary, source_lang, target_lang):
+        target = m.target(target_lang)
+        if target is None or (id(m.entry), target) in results:
+            continue
+        name = m.entry.is_name()
+        present = any(contains_term(translation, f, target_lang, name=name) for f in m.accepted(target_lang))
+        results[(id(m.entry), target)] = TermResult(m.text, target, present, m.entry)
+    return TermCheck(target_lang, tuple(results.values()))
