@@ -68,15 +68,16 @@ _DATE_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 _BULLETS_ONLY = re.compile(r"^[\s\-–—•*·▪◦‣→➤►|]+$")
 # "- Headline - 18. November 2025": an item of a "more articles" box, dated.
-_DATED_ITEM = re.compile(rf"\s[-–—|]\s*(?:\d{{1,2}}\.\s*(?:{_MONTH})\.?\s+\d{{4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})$",
-                         re.IGNORECASE)
+_DATED_ITEM = re.compile(
+    rf"\s[-–—|]\s*(?:\d{{1,2}}\.\s*(?:{_MONTH})\.?\s+\d{{4}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})$",
+    re.IGNORECASE)
 # "Some headline… | AlleAktien": an HTML page title with the site's name after a bar.
 _SITE_SUFFIX = re.compile(r"\s\|\s*([^|]{2,40})$")
 _PROMOTION = re.compile(
     r"kaufen oder verkaufen\b|\b(?:hier|jetzt)\s+weiterlesen\b|gratis-analyse|kostenlose[n]? analyse"
     r"|newsletter (?:abonnieren|bestellen)", re.IGNORECASE)
-_AUTHOR_BLURB = re.compile(r"^(?:in dieser kolumne\b|über (?:den autor|die autorin)\b|zum autor\b|zur autorin\b)",
-                           re.IGNORECASE)
+_AUTHOR_BLURB = re.compile(
+    r"^(?:in dieser kolumne\b|über (?:den autor|die autorin)\b|zum autor\b|zur autorin\b)", re.IGNORECASE)
 _TEASER_LEAD = re.compile(r"^[➤►→▶]")
 _CLIPPED = re.compile(r"(?:…|\.\.\.)$")
 TEASER_BLURB_MAX_WORDS = 40
@@ -273,7 +274,8 @@ def clean_document(doc: Document) -> CleanResult:
     removed = [RemovedLine(line=i + 1, text=lines[i], reason=marks[i]) for i in sorted(marks)]
     cleaned = Document(
         id=doc.id, text="\n\n".join(kept), lang=doc.lang,
-        title=doc.title or _title(kept, doc.lang), date=doc.date or date, source=doc.source, meta=dict(doc.meta),
+        title=doc.title or _title(kept, doc.lang), date=doc.date or date,
+        source=doc.source, meta=dict(doc.meta),
     )
     return CleanResult(document=cleaned, removed=removed, chars_before=text_characters(doc.text))
 
@@ -317,7 +319,8 @@ def corpus_stats(docs: Sequence[Document]) -> CorpusStats:
             n_segments += 1
     return CorpusStats(
         documents=len(docs), paragraphs=sum(len(paragraphs(d.text)) for d in docs),
-        segments=n_segments, characters=sum(text_characters(d.text) for d in docs), kinds=dict(sorted(kinds.items())),
+        segments=n_segments, characters=sum(text_characters(d.text) for d in docs),
+        kinds=dict(sorted(kinds.items())),
     )
 
 

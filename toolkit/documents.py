@@ -176,7 +176,8 @@ def _parse_jsonl(text: str, where: str, lang: str) -> list[Document]:
         if isinstance(doc_id, bool) or not isinstance(doc_id, str | int) or not str(doc_id).strip():
             raise InputError(f'{where} line {number}: "id" must be a non-empty string; {fix}')
         if not isinstance(body, str) or not body.strip():
-            raise InputError(f'{where} line {number}: "text" is empty or not a string; give the document text')
+            raise InputError(f'{where} line {number}: "text" is empty or not a string; '
+                             "give the document text")
         for name in ("title", "date", "lang"):
             if record.get(name) is not None and not isinstance(record[name], str):
                 raise InputError(f'{where} line {number}: "{name}" must be a string or null')

@@ -75,7 +75,8 @@ def clean(inputs: tuple[str, ...], out_dir: Path, lang: str, quiet: bool) -> Non
 @click.argument("inputs", nargs=-1, required=True)
 @lang_option
 @click.option("--per-document", is_flag=True, help="One row per document, then the total.")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON (a list with --per-document).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the figures as JSON (a list with --per-document).")
 def stats(inputs: tuple[str, ...], lang: str, per_document: bool, as_json: bool) -> None:
     """Count documents, paragraphs, segments (by kind) and characters.
 
@@ -94,15 +95,17 @@ def stats(inputs: tuple[str, ...], lang: str, per_document: bool, as_json: bool)
     rows = [(d.id, corpus_stats([d])) for d in docs] if per_document else []
     rows.append(("total", corpus_stats(docs)))
     if as_json:
-        figures = [dict(id=name, **f.as_dict()) for name, f in rows] if per_document else rows[-1][1].as_dict()
+        figures: object = rows[-1][1].as_dict()
+        if per_document:
+            figures = [dict(id=name, **f.as_dict()) for name, f in rows]
         click.echo(json.dumps(figures, ensure_ascii=False))
         return
     width = max(len(name) for name, _ in rows)
     click.echo(f"{'':<{width}}  documents  paragraphs  segments  heading  item  text  characters")
     for name, f in rows:
-        k = f.kinds
+        kinds = "  ".join(f"{f.kinds.get(kind, 0):>{len(kind)}}" for kind in ("heading", "item", "text"))
         click.echo(f"{name:<{width}}  {f.documents:>9}  {f.paragraphs:>10}  {f.segments:>8}  "
-                   f"{k.get('heading', 0):>7}  {k.get('item', 0):>4}  {k.get('text', 0):>4}  {f.characters:>10}")
+                   f"{kinds}  {f.characters:>10}")
 
 
 @corpus.command()
