@@ -1,0 +1,17 @@
+"""Translation QA: are the numbers kept, is the output in the target language, and the record of
+both (with the glossary's term check) that every translated segment carries."""
+
+from toolkit.qa.numbers import (
+    NumberCheck,
+    NumberIssue,
+    Quantity,
+    check_numbers,
+    extract_numbers,
+    number_hints,
+    render_quantity,
+)
+
+__all__ = [
+    "NumberCheck", "NumberIssue", "Quantity", "check_numbers", "extract_numbers", "number_hints",
+    "render_quantity",
+]

@@ -1,0 +1,1170 @@
+"""Numbers in German, English and Chinese text: parse them, check a translation keeps them, render them.
+
+A *quantity* is an amount a reader relies on: a plain number, a percentage, a sum of money, a
+date, a year, an ordinal, or a range of any of these. Parsing is rule based and language aware:
+
+- German writes ``1.000.000,50`` (thousands dot, decimal comma), ``397 Milliarden`` (10^9) and
+  ``1 Billion`` (10^12, an English *trillion*); compounds like ``3-Milliarden-Yuan-Plan`` count.
+- English writes ``1,000,000.50``, ``397 billion``, ``$53bn``, ``February 6, 2026``.
+- Chinese groups by 万 (10^4) and 亿 (10^8): ``3970亿`` is 397 billion, ``1.55亿`` 155 million.
+
+A number glued to letters (``Qwen3.5``, ``GPT-5.2``, ``H20``, ``810E``) is part of a name, not a
+quantity; so is a German ``3.5`` (not a German number format) and a number between a product
+name and a model tier (``Gemini 3 Pro``). Small counts spelled as words (``drei Stunden``) are
+not extracted: they are words, and translators rightly keep them as words.
+
+Checking matches every source quantity to one in the translation by kind and exact value, so
+``397 Milliarden`` == ``397 billion`` == ``3970亿`` and ``6,22%`` == ``6.22%``. What cannot be
+decided (the translation only has "billions" where the source had a figure) is reported as
+*unverified*, never silently passed or failed.
+
+Which renderings are forced (:func:`number_hints`): only the number itself where the target
+must transform it - a scale word (``397 billion``, ``3970亿``), a decimal comma or thousands dot
+(``135.80``, ``90,000``). Units, dates, ranges and years are checked but not forced: each has
+several correct renderings (``€135.80`` / ``135.80 euros``; ``February 6`` / ``6 February``)
+and forcing one form at decoding time would fight the model's grammar for no gain in accuracy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from toolkit.engines.base import TermHint
+from toolkit.errors import InputError
+
+QuantityKind = Literal["number", "percent", "currency", "date", "year", "ordinal"]
+LANGUAGES = ("de", "en", "zh")
+
+# --- vocabulary ---------------------------------------------------------------------------
+
+_DE_MONTHS = {
+    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "märz": 3, "mär": 3, "maerz": 3,
+    "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8,
+    "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11,
+    "nov": 11, "dezember": 12, "dez": 12,
+}
+_EN_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
+    "dec": 12,
+}
+
+
+def _month_re(months: dict[str, int]) -> str:
+    # Full names before abbreviations; only abbreviations carry a dot ("Feb.", "Sept.").
+    names = sorted(months, key=len, reverse=True)
+    full = "|".join(n.capitalize() for n in names if len(n) > 4 or n in ("mai", "may", "juni", "juli", "june", "july"))
+    short = "|".join(n.capitalize() for n in names if not (len(n) > 4 or n in ("mai", "may", "juni", "juli", "june", "july")))
+    return rf"(?P<{{g}}>(?:{full})\b|(?:{short})\b\.?)"
+
+
+_DE_MONTH = _month_re(_DE_MONTHS)
+_EN_MONTH = _month_re(_EN_MONTHS)
+
+_DE_SCALES = {
+    "tausend": 10**3, "tsd": 10**3, "million": 10**6, "millionen": 10**6, "mio": 10**6,
+    "milliarde": 10**9, "milliarden": 10**9, "mrd": 10**9,
+    # German "Billion" is 10^12: the classic false friend of English "billion".
+    "billion": 10**12, "billionen": 10**12, "bio": 10**12,
+}
+_DE_SCALE = (
+    r"(?P<{g}>Tausend|Tsd\.|Millionen|Million|Mio\.?|Milliarden|Milliarde|Mrd\.?"
+    r"|Billionen|Billion|Bio\.)(?![A-Za-zÄÖÜäöüß])"
+)
+_EN_SCALES = {
+    "thousand": 10**3, "k": 10**3, "million": 10**6, "mn": 10**6, "mln": 10**6, "m": 10**6,
+    "billion": 10**9, "bn": 10**9, "bln": 10**9, "b": 10**9, "trillion": 10**12, "tn": 10**12,
+    "t": 10**12,
+}
+# Word scales take a space; letter abbreviations are glued ("$53bn", "420M", "397B").
+_EN_SCALE = (
+    r"(?:\s*(?P<{g}>thousand|million|billion|trillion)\b|(?P<{g}_abbr>k|K|mn|mln|m|M|bn|bln|b|B|tn)"
+    r"(?![A-Za-z]))"
+)
+_ZH_SCALE_CHARS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
+
+# Currency names -> ISO 4217. "Dollar" alone means US dollars in this domain; "¥" is read as
+# yuan (the corpus is about China), use "JPY"/"Yen"/"日元" for yen.
+_DE_CURRENCIES = {
+    "€": "EUR", "euro": "EUR", "eur": "EUR", "us-dollar": "USD", "us$": "USD", "dollar": "USD",
+    "usd": "USD", "$": "USD", "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "cny": "CNY",
+    "hongkong-dollar": "HKD", "hk$": "HKD", "hkd": "HKD", "yen": "JPY", "jpy": "JPY", "£": "GBP",
+    "pfund sterling": "GBP", "gbp": "GBP", "chf": "CHF", "schweizer franken": "CHF", "¥": "CNY",
+}
+_EN_CURRENCIES = {
+    "€": "EUR", "euro": "EUR", "euros": "EUR", "eur": "EUR", "us$": "USD", "$": "USD",
+    "us dollars": "USD", "u.s. dollars": "USD", "us dollar": "USD", "u.s. dollar": "USD",
+    "dollars": "USD", "dollar": "USD", "usd": "USD", "yuan": "CNY", "renminbi": "CNY",
+    "rmb": "CNY", "cny": "CNY", "hk$": "HKD", "hong kong dollars": "HKD", "hkd": "HKD",
+    "yen": "JPY", "jpy": "JPY", "£": "GBP", "pounds": "GBP", "pounds sterling": "GBP",
+    "gbp": "GBP", "chf": "CHF", "swiss francs": "CHF", "¥": "CNY",
+}
+_ZH_CURRENCIES = {
+    "美元": "USD", "美金": "USD", "欧元": "EUR", "港元": "HKD", "港币": "HKD", "日元": "JPY",
+    "英镑": "GBP", "瑞士法郎": "CHF", "人民币": "CNY", "元": "CNY", "块": "CNY",
+    "$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "HK$": "HKD",
+}
+
+
+def _alternation(names: dict[str, str], group: str, *, suffix_boundary: bool = True) -> str:
+    parts = []
+    for name in sorted(names, key=len, reverse=True):
+        p = re.escape(name)
+        if suffix_boundary and name[-1].isalpha():
+            p += r"(?![A-Za-zÄÖÜäöüß])"
+        parts.append(p)
+    return rf"(?P<{group}>(?i:" + "|".join(parts) + "))"
+
+
+# --- the data -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One quantity found in a text.
+
+    ``value`` is the full amount (``397 Milliarden`` -> 397000000000), the low end of a range,
+    or the day of a date (None for a month-and-year date). ``scale`` is the factor of the scale
+    word the text used (10^9 for "Milliarden", 10^8 for 亿), so renderings can keep it.
+    ``unit`` is an ISO 4217 code for money, ``"%"`` or ``"pp"`` (percentage points) for percents.
+    ``span`` indexes the text as given (full-width digits count as one character, like ASCII).
+    """
+
+    kind: QuantityKind
+    value: Decimal | None
+    surface: str
+    span: tuple[int, int]
+    high: Decimal | None = None
+    unit: str | None = None
+    scale: int | None = None
+    month: int | None = None
+    year: int | None = None
+    amount: str = ""  # the number as written, scale word included, unit left out ("3 Milliarden")
+
+    @property
+    def is_range(self) -> bool:
+        return self.high is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"kind": self.kind, "surface": self.surface}
+        if self.value is not None:
+            d["value"] = _plain(self.value)
+        if self.high is not None:
+            d["high"] = _plain(self.high)
+        for key in ("unit", "month", "year"):
+            if getattr(self, key) is not None:
+                d[key] = getattr(self, key)
+        return d
+
+
+def _plain(d: Decimal) -> str:
+    """A Decimal as positional digits, keeping its written precision ("135.80", "397000000000")."""
+    return format(d, "f")
+
+
+def _norm(d: Decimal) -> str:
+    """A Decimal without trailing zeros, never in exponent form ("3970", "1.55")."""
+    return format(d.normalize(), "f")
+
+
+def _times(d: Decimal, factor: int | None) -> Decimal:
+    """``d`` scaled; a scaled amount keeps no meaningless decimals (0,5 Millionen -> 500000)."""
+    if not factor or factor == 1:
+        return d
+    x = (d * factor).normalize()
+    return x.quantize(Decimal(1)) if x == x.to_integral_value() else x
+
+
+# --- parsing helpers ----------------------------------------------------------------------
+
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+
+
+def _fold(text: str) -> str:
+    """Full-width ASCII (３，％) to ASCII, one character for one so spans stay valid."""
+    return text.translate(_FULLWIDTH)
+
+
+def _is_latin_letter(ch: str) -> bool:
+    return ch.isalpha() and ord(ch) < 0x2E80
+
+
+_DE_NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+_EN_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_DASH = r"\s*(?:–|—|-|‒|−)\s*"
+
+
+def _to_decimal(surface: str, lang: str) -> Decimal:
+    if lang == "de":
+        return Decimal(surface.replace(".", "").replace(",", "."))
+    return Decimal(surface.replace(",", ""))
+
+
+_NUMERIC_TOKEN = re.compile(r"\d[\d.,]*\d|\d")
+_VALID = {
+    "de": re.compile(rf"(?:{_DE_NUM})$"),
+    "en": re.compile(rf"(?:{_EN_NUM})$"),
+    "zh": re.compile(rf"(?:{_EN_NUM})$"),
+}
+
+
+def _name_digits(text: str, lang: str) -> list[tuple[int, int]]:
+    """Spans of digit runs that belong to names or versions, not quantities.
+
+    Glued to a letter before ("Qwen3.5", "H20", "GPT-5.2", "GLM-5") or after ("810E", "3D"),
+    or written in a format the language does not use for numbers (German "3.5", "2.0").
+    """
+    spans = []
+    for m in _NUMERIC_TOKEN.finditer(text):
+        s, e = m.span()
+        before = text[s - 1] if s else ""
+        before2 = text[s - 2] if s > 1 else ""
+        after = text[e] if e < len(text) else ""
+        glued_before = _is_latin_letter(before) or (before == "-" and _is_latin_letter(before2))
+        glued_after = _is_latin_letter(after) and not _allowed_suffix(text, e, lang)
+        if glued_before or glued_after or not _VALID[lang].match(m.group()):
+            spans.append((s, e))
+    return spans
+
+
+_EN_SUFFIX = re.compile(r"(?:st|nd|rd|th|k|K|mn|mln|m|M|bn|bln|b|B|tn)(?![A-Za-z])")
+_DE_SUFFIX = re.compile(r"(?:Mio|Mrd|Tsd)\b")
+
+
+def _allowed_suffix(text: str, end: int, lang: str) -> bool:
+    """Letters glued after a number that still make it a quantity ("1st", "$53bn")."""
+    if lang == "en":
+        return bool(_EN_SUFFIX.match(text, end))
+    if lang == "de":
+        return bool(_DE_SUFFIX.match(text, end))
+    return False
+
+
+# A bare number between a product name and a model tier is a model name ("Gemini 3 Pro").
+_TIER = re.compile(
+    r"\s+(?:Pro|Max|Plus|Ultra|Mini|Flash|Turbo|Lite|Nano|Air|Instruct|Chat|Coder|VL|Omni"
+    r"|Preview|Thinking)\b"
+)
+_NAME_BEFORE = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9]*\s+$")
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+_CN_NUMERAL = "[零〇一二两三四五六七八九十百千万亿]"
+
+
+def _cn_to_int(s: str) -> int:
+    """Chinese numerals to an int: 三十亿 -> 3000000000, 一万亿 -> 10^12, 二〇二五 -> 2025."""
+    if all(ch in _CN_DIGIT for ch in s):
+        return int("".join(str(_CN_DIGIT[ch]) for ch in s))
+    total = section = digit = 0
+    for ch in s:
+        if ch in _CN_DIGIT:
+            digit = _CN_DIGIT[ch]
+        elif ch in "十百千":
+            section += (digit or 1) * _ZH_SCALE_CHARS[ch]
+            digit = 0
+        elif ch == "万":
+            total += (section + digit) * 10**4
+            section = digit = 0
+        elif ch == "亿":
+            total = (total + section + digit) * 10**8
+            section = digit = 0
+    return total + section + digit
+
+
+def _scale_product(chars: str) -> int:
+    f = 1
+    for ch in chars:
+        f *= _ZH_SCALE_CHARS[ch]
+    return f
+
+
+@dataclass
+class _Parser:
+    """Collects non-overlapping matches; patterns tried earlier claim their span first."""
+
+    text: str
+    lang: str
+    found: list[Quantity] = field(default_factory=list)
+    taken: list[tuple[int, int]] = field(default_factory=list)
+
+    def free(self, s: int, e: int) -> bool:
+        return all(e <= ts or s >= te for ts, te in self.taken)
+
+    def claim(self, s: int, e: int) -> None:
+        self.taken.append((s, e))
+
+    def add(self, q: Quantity) -> None:
+        self.found.append(q)
+        self.claim(*q.span)
+
+
+def _span(m: re.Match[str]) -> tuple[int, int]:
+    s, e = m.span()
+    text = m.string
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    while s < e and text[s].isspace():
+        s += 1
+    return s, e
+
+
+def _date(p: _Parser, m: re.Match[str], months: dict[str, int] | None) -> None:
+    s, e = _span(m)
+    if not p.free(s, e):
+        return
+    g = m.groupdict()
+    month_s = g.get("month") or ""
+    if months is not None:
+        month = months.get(month_s.rstrip(".").lower())
+    else:
+        month = _cn_or_int(month_s)
+    day = _cn_or_int(g.get("day")) if g.get("day") else None
+    day2 = _cn_or_int(g.get("day2")) if g.get("day2") else None
+    year = _cn_or_int(g.get("year")) if g.get("year") else None
+    if month is None or not 1 <= month <= 12:
+        return
+    if day is not None and not 1 <= day <= 31 or day2 is not None and not 1 <= day2 <= 31:
+        return
+    p.add(Quantity(
+        "date", Decimal(day) if day is not None else None, m.string[s:e], (s, e),
+        high=Decimal(day2) if day2 is not None else None, month=month, year=year,
+    ))
+
+
+def _cn_or_int(s: str | None) -> int | None:
+    if s is None:
+        return None
+    return int(s) if s.isdigit() else _cn_to_int(s)
+
+
+# --- per-language patterns ----------------------------------------------------------------
+
+_DE_DAY = r"(?P<day>\d{1,2})\."
+_DE_DATES = [
+    # "vom 24. bis 26. September 2025", "24.–26. September"
+    re.compile(rf"{_DE_DAY}\s*(?:bis|–|—|-)\s*(?P<day2>\d{{1,2}})\.\s*{_DE_MONTH.format(g='month')}"
+               rf"(?:\s*,?\s*(?P<year>\d{{4}})(?!\d))?"),
+    # "6. Februar", "21. Februar, 2026", "18. November 2025"
+    re.compile(rf"(?<![\d.,]){_DE_DAY}\s*{_DE_MONTH.format(g='month')}(?:\s*,?\s*(?P<year>\d{{4}})(?!\d))?"),
+    # "Februar 2026"
+    re.compile(rf"{_DE_MONTH.format(g='month')}\s+(?P<year>\d{{4}})(?!\d)"),
+]
+_EN_ORD = r"(?:st|nd|rd|th)?"
+_EN_DATES = [
+    # "September 24–26, 2025", "February 21, 2026", "February 6", "Feb. 6th", "September 24 to 26"
+    re.compile(rf"{_EN_MONTH.format(g='month')}\s+(?P<day>\d{{1,2}}){_EN_ORD}(?!\d)"
+               rf"(?:\s*(?:–|—|-|to|through)\s*(?P<day2>\d{{1,2}}){_EN_ORD}(?![\d,.]\d))?"
+               rf"(?:,?\s+(?P<year>\d{{4}})(?!\d))?"),
+    # "6 February 2026", "24–26 September 2025", "6th of February"
+    re.compile(rf"(?<![\d.,])(?P<day>\d{{1,2}}){_EN_ORD}(?:\s*(?:–|—|-|to)\s*(?P<day2>\d{{1,2}}){_EN_ORD})?"
+               rf"\s+(?:of\s+)?{_EN_MONTH.format(g='month')}(?:,?\s+(?P<year>\d{{4}})(?!\d))?"),
+    re.compile(rf"{_EN_MONTH.format(g='month')}\s+(?P<year>\d{{4}})(?!\d)"),
+]
+_ZH_DN = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
+_ZH_DATES = [
+    # "2025年9月24日至26日", "9月24日-26日", "9月24-26日", "2月6日", "2026年2月21日"
+    re.compile(rf"(?:(?P<year>\d{{4}}|[〇零一二三四五六七八九]{{4}})\s*年\s*)?(?P<month>{_ZH_DN})\s*月\s*"
+               rf"(?P<day>{_ZH_DN})\s*(?:日|号)?\s*(?:(?:至|到|–|—|-|~|～)\s*(?P<day2>{_ZH_DN})\s*(?:日|号))"),
+    re.compile(rf"(?:(?P<year>\d{{4}}|[〇零一二三四五六七八九]{{4}})\s*年\s*)?(?P<month>{_ZH_DN})\s*月\s*"
+               rf"(?P<day>{_ZH_DN})\s*(?:日|号)"),
+    re.compile(rf"(?P<year>\d{{4}}|[〇零一二三四五六七八九]{{4}})\s*年\s*(?P<month>{_ZH_DN})\s*月(?!\s*\d)"),
+]
+
+
+def _amount_re(lang: str, ranges: bool) -> re.Pattern[str]:
+    """Number, optional range end, scale word and unit, with a currency in front or behind."""
+    if lang == "de":
+        num, scale = _DE_NUM, _DE_SCALE
+        cur = _DE_CURRENCIES
+        pct = r"%|Prozentpunkte?n?(?![a-zäöü])|Prozent(?![a-zäöü])"
+        range_word = r"(?:" + _DASH + r"|\s+bis\s+)"
+        sep = r"\s*-?\s*"  # "3 Milliarden", "3-Milliarden-Yuan-Plan"
+    else:
+        num, scale = _EN_NUM, _EN_SCALE
+        cur = _EN_CURRENCIES
+        pct = r"%|percentage points?\b|per ?cent\b|pp\b"
+        range_word = r"(?:" + _DASH + r"|\s+to\s+)"
+        sep = r"\s*"
+    # Only symbols and codes go in front ("€135.80", "US$53 billion", "USD 200").
+    pre = {k: v for k, v in cur.items() if not k.isalpha() or k.isupper() or len(k) == 3}
+    pre_re = _alternation(pre, "pre", suffix_boundary=True)
+    pre2_re = _alternation(pre, "pre2", suffix_boundary=True)
+    post_re = _alternation(cur, "cur", suffix_boundary=True)
+    low_unit = rf"(?:\s*(?P<low_pct>{pct}))?"
+    # Without ranges the groups still exist (and never match), so callers read one shape.
+    range_end = (rf"(?:{range_word}(?:{pre2_re}\s?)?(?P<high>{num}))?" if ranges
+                 else r"(?P<high>(?!))?(?P<pre2>(?!))?")
+    return re.compile(
+        rf"(?:{pre_re}\s?)?(?P<low>{num})(?:{scale.format(g='low_scale')})?{low_unit}{range_end}"
+        rf"(?:{sep if lang == 'de' else ''}{scale.format(g='scale')})?"
+        rf"(?:{sep}(?:(?P<pct>{pct})|{post_re}))?"
+    )
+
+
+def _group_scale(g: dict[str, str | None], name: str, lang: str) -> int | None:
+    word = g.get(name) or g.get(name + "_abbr")
+    if not word:
+        return None
+    table = _DE_SCALES if lang == "de" else _EN_SCALES
+    return table[word.rstrip(".").lower()]
+
+
+def _percent_unit(s: str) -> str:
+    return "pp" if s.lower().startswith(("prozentp", "percentage p", "pp")) else "%"
+
+
+_PATTERNS: dict[tuple[str, bool], re.Pattern[str]] = {}
+
+
+def _amount_pattern(lang: str, ranges: bool = True) -> re.Pattern[str]:
+    if (lang, ranges) not in _PATTERNS:
+        _PATTERNS[lang, ranges] = _amount_re(lang, ranges)
+    return _PATTERNS[lang, ranges]
+
+
+def _amount_matches(pattern: re.Pattern[str], single: re.Pattern[str], text: str,
+                    consistent: Any) -> Iterator[re.Match[str]]:
+    """Matches of ``pattern``; where a "range" joins two different units ("6.22% to €135.80")
+    it is read again as a single amount, and the scan goes on after that."""
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        if m.group("high") is not None and not consistent(m):
+            single_m = single.match(text, m.start())
+            if single_m is None:  # cannot happen: the single pattern is a prefix of the range one
+                pos = m.start() + 1
+                continue
+            m = single_m
+        yield m
+        pos = max(m.end(), m.start() + 1)
+
+
+def _latin_consistent(m: re.Match[str]) -> bool:
+    g = m.groupdict()
+    if g.get("low_pct") and (g.get("pre2") or g.get("cur") or g.get("pre")):
+        return False
+    if g.get("pre") and (g.get("pct") or (g.get("pre2") and g["pre2"].lower() != g["pre"].lower())):
+        return False
+    return True
+
+
+def _amounts_latin(p: _Parser, names: list[tuple[int, int]]) -> None:
+    lang, text = p.lang, p.text
+    cur_table = _DE_CURRENCIES if lang == "de" else _EN_CURRENCIES
+    for m in _amount_matches(_amount_pattern(lang), _amount_pattern(lang, ranges=False), text,
+                             _latin_consistent):
+        g = m.groupdict()
+        ls, le = m.span("low")
+        if any(s <= ls < e for s, e in names):
+            continue
+        if g["high"] and any(s <= m.start("high") < e for s, e in names):
+            continue  # "H100- oder H200": the range end is a name
+        s, e = _span(m)
+        if not p.free(s, e):
+            continue
+        low_scale = _group_scale(g, "low_scale", lang)
+        scale = _group_scale(g, "scale", lang)
+        if g["high"] is None and low_scale is None:
+            low_scale = scale
+        elif g["high"] is not None and low_scale is None:
+            low_scale = scale  # "8–10 Milliarden": the scale applies to both ends
+        low = _times(_to_decimal(g["low"], lang), low_scale)
+        high = _times(_to_decimal(g["high"], lang), scale) if g["high"] else None
+        currency_s = g.get("cur") or g.get("pre") or g.get("pre2")
+        pct_s = g.get("pct") or g.get("low_pct")
+        if g.get("low_pct") and g["high"] is None:
+            # "6,22% bis" without a range: drop whatever came after the percent sign.
+            e = m.end("low_pct")
+            pct_s = g["low_pct"]
+            currency_s = g.get("pre")
+            scale = low_scale
+        used_scale = scale or low_scale
+        surface = text[s:e]
+        amount_end = max(m.end(x) for x in ("low", "low_scale", "low_scale_abbr", "scale", "scale_abbr")
+                         if x in g and m.start(x) >= 0 and m.end(x) <= e)
+        amount = text[m.start("low"):amount_end]
+        if pct_s:
+            q = Quantity("percent", low, surface, (s, e), high=high, unit=_percent_unit(pct_s),
+                         scale=used_scale, amount=amount)
+        elif currency_s:
+            code = cur_table[currency_s.lower()]
+            q = Quantity("currency", low, surface, (s, e), high=high, unit=code, scale=used_scale,
+                         amount=amount)
+        else:
+            if _is_product_number(text, m, g, used_scale, lang):
+                continue
+            kind: QuantityKind = "number"
+            if used_scale is None and _looks_like_year(g["low"]) and (
+                g["high"] is None or _looks_like_year(g["high"])
+            ):
+                kind = "year"
+            q = Quantity(kind, low, surface, (s, e), high=high, scale=used_scale, amount=amount)
+        p.add(q)
+
+
+def _looks_like_year(s: str) -> bool:
+    return s.isdigit() and len(s) == 4 and 1900 <= int(s) <= 2100
+
+
+def _is_product_number(text: str, m: re.Match[str], g: dict[str, Any], scale: int | None,
+                       lang: str) -> bool:
+    """A bare number after a capitalized name and before a tier ("Gemini 3 Pro"), or a bare
+    decimal right after a name ("Qwen 3.5", "Doubao 2.0") is part of that name."""
+    if scale is not None or g["high"] is not None:
+        return False
+    before = text[: m.start("low")]
+    if not _NAME_BEFORE.search(before) or before.rstrip().split()[-1].lower() in _NOT_NAMES:
+        return False
+    if _TIER.match(text, m.end("low")):
+        return True
+    return lang != "de" and "." in g["low"] and "," not in g["low"]
+
+
+_NOT_NAMES = {"the", "in", "on", "at", "by", "of", "to", "from", "and", "or", "about", "over",
+              "up", "down", "rose", "fell", "with", "for", "some", "nearly", "almost", "around",
+              "since", "until", "platz", "seit", "bis", "um", "auf", "von", "mit", "im", "am"}
+
+
+def _ordinals_de(p: _Parser, names: list[tuple[int, int]]) -> None:
+    # "4. Reifephase", "im 3. Quartal": 1-3 digits and a dot before a word. (Four digits and a dot
+    # end a sentence with a year: "seit 2021. Für ...".)
+    for m in re.finditer(r"(?<![\d.,])(\d{1,3})\.(?=\s+[^\W\d_])", p.text):
+        s, e = m.span()
+        if any(ns <= s < ne for ns, ne in names) or not p.free(s, e):
+            continue
+        if s > 0 and _is_latin_letter(p.text[s - 1]):
+            continue
+        p.add(Quantity("ordinal", Decimal(m.group(1)), m.group(), (s, e)))
+
+
+def _ordinals_en(p: _Parser, names: list[tuple[int, int]]) -> None:
+    for m in re.finditer(r"(?<![\w.,])(\d+)(?:st|nd|rd|th)\b", p.text):
+        if p.free(*m.span()):
+            p.add(Quantity("ordinal", Decimal(m.group(1)), m.group(), m.span()))
+    # List numbering at the start of a line: "1. Infrastructure build-out"
+    for m in re.finditer(r"(?m)^[ \t]*(\d{1,3})\.(?=\s+\S)", p.text):
+        s, e = m.span(1)[0], m.span()[1]
+        if p.free(s, e):
+            p.add(Quantity("ordinal", Decimal(m.group(1)), p.text[s:e], (s, e)))
+
+
+_DE_WORDS = {"ein": 1, "eine": 1, "einer": 1, "einem": 1, "einen": 1, "zwei": 2, "drei": 3,
+             "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+             "elf": 11, "zwölf": 12, "zwanzig": 20, "hundert": 100}
+_EN_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+             "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "half a": 0.5}
+
+
+def _spelled_scaled(p: _Parser) -> None:
+    """'eine Million', 'über einer Billion', 'one trillion', 'three billion yuan'."""
+    if p.lang == "de":
+        words, scales = _DE_WORDS, _DE_SCALES
+        scale_re = r"Millionen|Million|Milliarden|Milliarde|Billionen|Billion"
+        cur = _DE_CURRENCIES
+    else:
+        words, scales = _EN_WORDS, _EN_SCALES
+        scale_re = r"million|billion|trillion"
+        cur = _EN_CURRENCIES
+    post = _alternation(cur, "cur")
+    pat = re.compile(
+        r"(?<![\w-])(?P<w>(?i:" + "|".join(sorted(words, key=len, reverse=True)) + r"))\s+"
+        rf"(?P<scale>{scale_re})\b(?:\s+{post})?"
+    )
+    for m in pat.finditer(p.text):
+        s, e = _span(m)
+        if not p.free(s, e):
+            continue
+        scale = scales[m.group("scale").lower()]
+        value = _times(Decimal(str(words[m.group("w").lower()])), scale)
+        amount = p.text[m.start("w"):m.end("scale")]
+        if m.group("cur"):
+            q = Quantity("currency", value, p.text[s:e], (s, e), unit=cur[m.group("cur").lower()],
+                         scale=scale, amount=amount)
+        else:
+            q = Quantity("number", value, p.text[s:e], (s, e), scale=scale, amount=amount)
+        p.add(q)
+
+
+def _zh_amounts(p: _Parser, names: list[tuple[int, int]]) -> None:
+    text = p.text
+    cur = _alternation({k: v for k, v in _ZH_CURRENCIES.items()}, "cur", suffix_boundary=False)
+    pre = _alternation({k: v for k, v in _ZH_CURRENCIES.items() if k in ("人民币", "$", "US$", "€", "£", "¥", "HK$")},
+                       "pre", suffix_boundary=False)
+    num = rf"(?:{_EN_NUM})"
+    cn = rf"{_CN_NUMERAL}+"
+    scale = r"[十百千万亿]*"
+    # 百分之六十, 百分之6.22
+    for m in re.finditer(rf"百分之(?P<n>{num}|{cn})", text):
+        s, e = m.span()
+        if p.free(s, e):
+            p.add(Quantity("percent", _zh_value(m.group("n"), ""), m.group(), (s, e), unit="%"))
+    # 第3, 第三
+    for m in re.finditer(r"第\s*(?P<n>\d+|[一二三四五六七八九十百]+)", text):
+        if p.free(*m.span()) and not any(s <= m.start("n") < e for s, e in names):
+            p.add(Quantity("ordinal", _zh_value(m.group("n"), ""), m.group(), m.span()))
+    single = (rf"(?:{pre}\s?)?(?P<low>{num}|{cn})(?P<low_scale>{scale})"
+              rf"(?P<low_unit>%|个百分点|{_alternation(_ZH_CURRENCIES, 'low_cur', suffix_boundary=False)})?")
+    range_end = (rf"(?:\s*(?:–|—|-|‒|~|～|至|到)\s*"
+                 rf"(?:{_alternation({'$': 1, 'US$': 1, '€': 1, '¥': 1}, 'pre2', suffix_boundary=False)}\s?)?"
+                 rf"(?P<high>{num}|{cn})(?P<high_scale>{scale}))?")
+    unit = rf"\s*(?P<unit>%|个百分点|{cur})?"
+    no_range = r"(?P<pre2>(?!))?(?P<high>(?!))?(?P<high_scale>(?!))?"
+    pat, single_pat = re.compile(single + range_end + unit), re.compile(single + no_range + unit)
+
+    def consistent(m: re.Match[str]) -> bool:
+        low_u, u = m.group("low_unit"), m.group("unit")
+        return not (low_u and u and low_u != u) and not (low_u and m.group("pre2"))
+
+    for m in _amount_matches(pat, single_pat, text, consistent):
+        g = m.groupdict()
+        ls = m.start("low")
+        if any(s <= ls < e for s, e in names):
+            continue
+        low_s, high_s = g["low"], g["high"]
+        is_cn = not low_s[0].isdigit()
+        unit_s = g["unit"] or g["low_unit"] or ""
+        # A Chinese numeral is a quantity only with a scale or unit (三十亿, 五个百分点); a lone
+        # 一 is everywhere in ordinary words.
+        if is_cn and not (g["low_scale"] or unit_s or any(c in low_s for c in "万亿")):
+            continue
+        if is_cn and len(low_s) == 1 and low_s in "一两" and not g["low_scale"] and unit_s in ("元", "块"):
+            continue  # 一元化, 两块: not money
+        s, e = _span(m)
+        if not p.free(s, e):
+            continue
+        low_scale = g["low_scale"] or (g["high_scale"] or "")
+        low = _zh_value(low_s, low_scale)
+        high = _zh_value(high_s, g["high_scale"] or low_scale) if high_s else None
+        scale_chars = (g["high_scale"] if high_s else "") or g["low_scale"]
+        scale_f = _scale_product(scale_chars) if scale_chars and not is_cn else None
+        if is_cn and any(c in low_s for c in "万亿"):
+            scale_f = 10**8 if "亿" in low_s else 10**4
+        surface = text[s:e]
+        amount = text[m.start("low"):m.end("high_scale") if high_s else m.end("low_scale")]
+        year_suffix = text[e:e + 1] == "年" and not scale_chars and not unit_s
+        if unit_s in ("%", "个百分点"):
+            q = Quantity("percent", low, surface, (s, e), high=high,
+                         unit="pp" if unit_s == "个百分点" else "%", scale=scale_f, amount=amount)
+        elif unit_s or g.get("pre"):
+            code = _ZH_CURRENCIES[unit_s or g["pre"]]
+            q = Quantity("currency", low, surface, (s, e), high=high, unit=code, scale=scale_f,
+                         amount=amount)
+        else:
+            if _is_product_number(text, m, g, scale_f, "zh"):
+                continue
+            kind: QuantityKind = "number"
+            if not scale_chars and (year_suffix or _looks_like_year(low_s)) and (
+                high_s is None or _looks_like_year(high_s) or year_suffix
+            ):
+                kind = "year"
+                if year_suffix:
+                    e += 1
+                    surface = text[s:e]
+            q = Quantity(kind, low, surface, (s, e), high=high, scale=scale_f, amount=amount)
+        p.add(q)
+
+
+def _zh_value(s: str, scale_chars: str) -> Decimal:
+    base = Decimal(s.replace(",", "")) if s[0].isdigit() else Decimal(_cn_to_int(s))
+    return _times(base, _scale_product(scale_chars))
+
+
+def extract_numbers(text: str, lang: str) -> list[Quantity]:
+    """Every quantity in ``text`` (German, English or Chinese), in reading order."""
+    if lang not in LANGUAGES:
+        raise InputError(f"cannot read numbers in {lang!r}; use one of: {', '.join(LANGUAGES)}")
+    text = _fold(text)
+    p = _Parser(text, lang)
+    names = _name_digits(text, lang)
+    dates = {"de": _DE_DATES, "en": _EN_DATES, "zh": _ZH_DATES}[lang]
+    months = {"de": _DE_MONTHS, "en": _EN_MONTHS, "zh": None}[lang]
+    for pat in dates:
+        for m in pat.finditer(text):
+            if not any(s <= m.start() < e for s, e in names):
+                _date(p, m, months)
+    if lang == "de":
+        for m in re.finditer(r"(?<![\d.,/])(?P<month>\d{1,2})/(?P<year>\d{4})(?![\d/])", text):
+            if p.free(*m.span()) and 1 <= int(m.group("month")) <= 12:
+                p.add(Quantity("date", None, m.group(), m.span(), month=int(m.group("month")),
+                               year=int(m.group("year"))))
+        _ordinals_de(p, names)
+    if lang == "en":
+        _ordinals_en(p, names)
+    if lang == "zh":
+        _zh_amounts(p, names)
+    else:
+        _spelled_scaled(p)
+        _amounts_latin(p, names)
+    return sorted(p.found, key=lambda q: q.span)
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+_EN_SCALE_WORDS = {10**12: "trillion", 10**9: "billion", 10**6: "million", 10**3: "thousand"}
+_DE_SCALE_WORDS = {10**12: ("Billion", "Billionen"), 10**9: ("Milliarde", "Milliarden"),
+                   10**6: ("Million", "Millionen"), 10**3: ("Tausend", "Tausend")}
+_ZH_SCALE_WORDS = {10**12: "万亿", 10**8: "亿", 10**4: "万"}
+_EN_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
+                   "September", "October", "November", "December"]
+_DE_MONTH_NAMES = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+                   "September", "Oktober", "November", "Dezember"]
+_EN_CURRENCY_PREFIX = {"USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$"}
+_EN_CURRENCY_SUFFIX = {"CNY": "yuan", "JPY": "yen"}
+_ZH_CURRENCY = {"USD": "美元", "EUR": "欧元", "CNY": "元", "HKD": "港元", "JPY": "日元",
+                "GBP": "英镑", "CHF": "瑞士法郎"}
+_DE_CURRENCY = {"EUR": "€", "USD": "US-Dollar", "CNY": "Yuan", "HKD": "Hongkong-Dollar",
+                "JPY": "Yen", "GBP": "Pfund", "CHF": "Franken"}
+
+
+def _group_digits(digits: str, lang: str) -> str:
+    """Thousands separators: "90000" -> "90,000" (en) / "90.000" (de); decimals kept."""
+    thousands, point = (".", ",") if lang == "de" else (",", ".")
+    whole, _, frac = digits.partition(".")
+    if len(whole) > 4 or (len(whole) == 4 and lang != "zh"):
+        whole = f"{int(whole):,}".replace(",", thousands)
+    return whole + (point + frac if frac else "")
+
+
+def _scale_for(q: Quantity, value: Decimal, lang: str) -> int | None:
+    """The scale a rendering in ``lang`` uses for ``value``; None for plain digits."""
+    if lang == "zh":
+        for f in (10**12, 10**8, 10**4):
+            if abs(value) >= f:
+                mantissa = (value / f).normalize()
+                decimals = max(0, -mantissa.as_tuple().exponent)  # type: ignore[operator]
+                return f if q.scale or decimals <= 2 else None
+        return None
+    if q.scale is None:
+        return None
+    if q.scale in _EN_SCALE_WORDS:
+        return q.scale
+    # A Chinese 万/亿 scale: the largest Western scale word that fits (1.55亿 -> 155 million).
+    for f in (10**12, 10**9, 10**6):
+        if abs(value) >= f:
+            return f
+    return None
+
+
+def _amount_text(q: Quantity, lang: str) -> str:
+    """The number and its scale word in ``lang``, range included, without a unit."""
+    assert q.value is not None
+    top = q.high if q.high is not None else q.value
+    f = _scale_for(q, top, lang)
+
+    def digits(d: Decimal) -> str:
+        if f is None:
+            return _group_digits(_plain(d), lang)
+        mantissa = _norm(d / f)
+        return mantissa if lang == "zh" else _group_digits(mantissa, lang)
+
+    text = digits(q.value)
+    if q.high is not None:
+        text += "–" + digits(q.high)
+    if f is None:
+        return text
+    if lang == "en":
+        return f"{text} {_EN_SCALE_WORDS[f]}"
+    if lang == "zh":
+        return text + _ZH_SCALE_WORDS[f]
+    one, many = _DE_SCALE_WORDS[f]
+    return f"{text} {one if top == f else many}"
+
+
+def _ordinal_en(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def render_quantity(q: Quantity, target_lang: str) -> str:
+    """The canonical way to write ``q`` in ``target_lang`` ("en", "zh" or "de").
+
+    397 Milliarden -> "397 billion" / "3970亿"; 135,80 € -> "€135.80" / "135.80欧元";
+    6. Februar -> "February 6" / "2月6日".
+    """
+    if target_lang not in LANGUAGES:
+        raise InputError(f"cannot write numbers in {target_lang!r}; use one of: {', '.join(LANGUAGES)}")
+    lang = target_lang
+    if q.kind == "date":
+        return _render_date(q, lang)
+    assert q.value is not None
+    if q.kind == "year":
+        years = str(q.value) + (f"–{q.high}" if q.high is not None else "")
+        return years + "年" if lang == "zh" else years
+    if q.kind == "ordinal":
+        n = int(q.value)
+        return {"en": _ordinal_en(n), "zh": f"第{n}", "de": f"{n}."}[lang]
+    amount = _amount_text(q, lang)
+    if q.kind == "percent":
+        if q.unit == "pp":
+            return {"en": f"{amount} percentage points", "zh": f"{amount}个百分点",
+                    "de": f"{amount} Prozentpunkte"}[lang]
+        if lang == "zh" and q.high is not None:
+            low, high = amount.split("–", 1)
+            return f"{low}%–{high}%"
+        return f"{amount}%"
+    if q.kind == "currency":
+        code = q.unit or ""
+        if lang == "en":
+            if code in _EN_CURRENCY_PREFIX:
+                return _EN_CURRENCY_PREFIX[code] + amount
+            if code in _EN_CURRENCY_SUFFIX:
+                return f"{amount} {_EN_CURRENCY_SUFFIX[code]}"
+            return f"{code} {amount}"
+        if lang == "zh":
+            return amount + _ZH_CURRENCY.get(code, code)
+        return f"{amount} {_DE_CURRENCY.get(code, code)}"
+    return amount
+
+
+def _render_date(q: Quantity, lang: str) -> str:
+    assert q.month is not None
+    day = int(q.value) if q.value is not None else None
+    day2 = int(q.high) if q.high is not None else None
+    if lang == "zh":
+        text = f"{q.year}年" if q.year else ""
+        text += f"{q.month}月"
+        if day is not None:
+            text += f"{day}日" + (f"至{day2}日" if day2 is not None else "")
+        return text
+    if lang == "de":
+        month = _DE_MONTH_NAMES[q.month - 1]
+        days = "" if day is None else f"{day}." + (f"–{day2}." if day2 is not None else "") + " "
+        return f"{days}{month}" + (f" {q.year}" if q.year else "")
+    month = _EN_MONTH_NAMES[q.month - 1]
+    if day is None:
+        return f"{month} {q.year}" if q.year else month
+    text = f"{month} {day}" + (f"–{day2}" if day2 is not None else "")
+    return text + (f", {q.year}" if q.year else "")
+
+
+# --- hints --------------------------------------------------------------------------------
+
+
+def number_hints(source: str, target_lang: str, source_lang: str = "de") -> list[TermHint]:
+    """Numbers in ``source`` the translation must write differently, as term hints.
+
+    Only the number itself is hinted ("397 Milliarden" -> "397 billion" / "3970亿",
+    "135,80" -> "135.80"): that is where models err, and it has one right form. Units, dates,
+    ranges and years are left to the model (several right forms) and verified afterwards.
+    """
+    hints: dict[str, TermHint] = {}
+    for q in extract_numbers(source, source_lang):
+        if q.kind not in ("number", "currency", "percent") or q.is_range or not q.amount:
+            continue
+        bare = Quantity("number", q.value, q.amount, q.span, scale=q.scale)
+        target = render_quantity(bare, target_lang)
+        if target != q.amount and q.amount not in hints:
+            hints[q.amount] = TermHint(q.amount, target)
+    return list(hints.values())
+
+
+# --- checking -----------------------------------------------------------------------------
+
+NumberProblem = Literal["missing", "wrong", "unverified"]
+_COUNTS = ("number", "year", "ordinal")
+
+
+@dataclass(frozen=True)
+class NumberIssue:
+    """A source quantity the translation does not carry over (or that tk cannot verify)."""
+
+    source: Quantity
+    problem: NumberProblem
+    expected: str
+    found: Quantity | None = None
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source.surface,
+            "kind": self.source.kind,
+            "expected": self.expected,
+            "found": self.found.surface if self.found else None,
+            "problem": self.problem,
+            "reason": self.reason,
+        }
+
+
+NumberStatus = Literal["ok", "mismatch", "unverified", "none"]
+
+
+@dataclass(frozen=True)
+class NumberCheck:
+    """Which quantities of a source segment its translation keeps.
+
+    ``status``: "ok" (all found), "mismatch" (some missing or different), "unverified" (none
+    wrong, but some could not be decided), "none" (the source has no quantities).
+    """
+
+    source_lang: str
+    target_lang: str
+    quantities: tuple[Quantity, ...]
+    matched: tuple[tuple[Quantity, Quantity | None], ...]
+    issues: tuple[NumberIssue, ...] = ()
+    extra: tuple[Quantity, ...] = ()
+
+    @property
+    def checked(self) -> int:
+        return len(self.quantities)
+
+    @property
+    def mismatched(self) -> list[NumberIssue]:
+        return [i for i in self.issues if i.problem != "unverified"]
+
+    @property
+    def unverified(self) -> list[NumberIssue]:
+        return [i for i in self.issues if i.problem == "unverified"]
+
+    @property
+    def status(self) -> NumberStatus:
+        if not self.quantities:
+            return "none"
+        if self.mismatched:
+            return "mismatch"
+        return "unverified" if self.unverified else "ok"
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatched
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "matched": len(self.matched),
+            "mismatched": [i.to_dict() for i in self.mismatched],
+            "unverified": [i.to_dict() for i in self.unverified],
+            "extra": [q.surface for q in self.extra],
+            "status": self.status,
+        }
+
+
+def _same_amount(a: Quantity, b: Quantity) -> bool:
+    return a.value == b.value and a.high == b.high
+
+
+def _exact(s: Quantity, t: Quantity) -> bool:
+    if s.kind in _COUNTS:
+        return t.kind in _COUNTS and _same_amount(s, t)
+    if s.kind == "date":
+        return (t.kind == "date" and s.month == t.month and _same_amount(s, t)
+                and (s.year is None or s.year == t.year))
+    return t.kind == s.kind and s.unit == t.unit and _same_amount(s, t)
+
+
+def _lenient(s: Quantity, t: Quantity) -> bool:
+    """Renderings that keep the meaning but not the form: a unit the translator added from
+    context ("90.000" -> "$90,000"), a year written as part of a date."""
+    if s.kind == "number":
+        return t.kind in ("currency", "percent") and _same_amount(s, t)
+    if s.kind == "year":
+        return t.kind == "date" and t.year == s.value and s.high is None
+    return False
+
+
+def _digits(d: Decimal | None) -> str:
+    return "" if d is None else _norm(abs(d)).replace(".", "").strip("0")
+
+
+def _why_different(s: Quantity, t: Quantity) -> str | None:
+    """Why ``t`` looks like a wrong rendering of ``s``, or None if it is unrelated."""
+    if s.kind == "date":
+        if t.kind == "date" and t.month == s.month and _same_amount(s, t):
+            return f"year {s.year} is missing"
+        if t.kind == "date":
+            return "different date"
+        return None
+    if _same_amount(s, t):
+        if s.kind == "currency":
+            return f"currency is {t.unit or 'missing'}, not {s.unit}"
+        if s.kind == "percent":
+            return "percent sign is missing" if t.kind != "percent" else "percentage points vs percent"
+    if t.kind == "date":
+        return None
+    if _digits(s.value) == _digits(t.value) and s.value != t.value and (
+        s.high is None or _digits(s.high) == _digits(t.high)
+    ):
+        return "wrong order of magnitude"
+    if t.kind == s.kind and s.kind in ("currency", "percent") and t.unit == s.unit:
+        return "different value"
+    return None
+
+
+# Words that stand for a number without giving it. Those that name a scale ("billions") can
+# only stand for a large figure; the others ("half", "twice") for any.
+_VAGUE_ANY = {
+    "en": re.compile(r"\b(?:half|dozens?|twice|doubled?|tripled?|\w+fold)\b", re.IGNORECASE),
+    "de": re.compile(r"\b(?:Hälfte|halbe[nmrs]?|Dutzend\w*|doppelt\w*|\w+fache?[nmrs]?)\b"),
+    "zh": re.compile(r"半|[一二两三四五六七八九十]+倍|翻番|翻倍"),
+}
+_VAGUE_LARGE = {
+    "en": re.compile(r"\b(?:hundreds|thousands|millions|billions|trillions)\b", re.IGNORECASE),
+    "de": re.compile(r"\b(?:Hunderte\w*|Tausende\w*|Millionen|Milliarden|Billionen)\b"),
+    "zh": re.compile(r"数十|数百|数千|数万|数亿|几十|几百|几千|几万|几亿|上亿|上万"),
+}
+
+
+def _vague(s: Quantity, text: str, lang: str) -> re.Match[str] | None:
+    m = _VAGUE_ANY[lang].search(text)
+    if m is None and s.value is not None and s.kind not in ("date", "year") and abs(s.value) >= 100:
+        m = _VAGUE_LARGE[lang].search(text)
+    return m
+_SPELLED = {
+    "en": {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
+           9: "nine", 10: "ten", 11: "eleven", 12: "twelve", 13: "thirteen", 14: "fourteen",
+           15: "fifteen", 16: "sixteen", 17: "seventeen", 18: "eighteen", 19: "nineteen",
+           20: "twenty"},
+    "de": {1: "ein", 2: "zwei", 3: "drei", 4: "vier", 5: "fünf", 6: "sechs", 7: "sieben",
+           8: "acht", 9: "neun", 10: "zehn", 11: "elf", 12: "zwölf", 20: "zwanzig"},
+    "zh": {1: "一", 2: "二|两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九",
+           10: "十"},
+}
+_EN_ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",
+                     7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth"}
+
+
+def _spelled_in(s: Quantity, translation: str, lang: str) -> bool:
+    """A small count the translator wrote as a word ("7 Tage" -> "seven days", "七天")."""
+    if s.kind not in ("number", "ordinal") or s.is_range or s.value is None or s.scale:
+        return False
+    if s.value != s.value.to_integral_value() or not 1 <= s.value <= 20:
+        return False
+    n = int(s.value)
+    words = _SPELLED[lang].get(n)
+    if lang == "en" and s.kind == "ordinal":
+        words = "|".join(w for w in (words, _EN_ORDINAL_WORDS.get(n)) if w)
+    if not words:
+        return False
+    if lang == "zh":
+        return re.search(f"(?:{words})", translation) is not None
+    return re.search(rf"\b(?:{words})\w*\b", translation, re.IGNORECASE) is not None
+
+
+def check_numbers(source: str, translation: str, source_lang: str = "de",
+                  target_lang: str = "en") -> NumberCheck:
+    """Check that every quantity of ``source`` is in ``translation`` with the same value and kind.
+
+    Matching is one to one, exact renderings first, then lenient ones (a unit added from
+    context; a range written as two numbers; a small count spelled out). A source quantity with
+    no counterpart is *wrong* when a related one is there (same digits, other scale or unit),
+    *missing* otherwise, and *unverified* when the translation only has words like "billions"
+    or repeats a figure the source gave twice.
+    """
+    src = extract_numbers(source, source_lang)
+    tgt = extract_numbers(translation, target_lang)
+    pool = _Pool(tgt)
+    match: dict[int, Quantity | None] = {}
+    for test in (_exact, _lenient):
+        for i, s in enumerate(src):
+            if i not in match and (t := pool.take(lambda t: test(s, t))) is not None:
+                match[i] = t
+    for i, s in enumerate(src):
+        if i in match or not s.is_range:
+            continue
+        # "200–240 USD" -> "$200 and $240" read as two amounts: both ends must be there.
+        low, high = (Quantity(s.kind, v, s.surface, s.span, unit=s.unit, month=s.month,
+                              year=s.year) for v in (s.value, s.high))
+        if pool.take_pair(lambda t: _exact(low, t), lambda t: _exact(high, t)):
+            match[i] = None
+    for i, s in enumerate(src):
+        if i not in match and _spelled_in(s, translation, target_lang):
+            match[i] = None
+
+    issues: list[NumberIssue] = []
+    for i, s in enumerate(src):
+        if i in match:
+            continue
+        expected = render_quantity(s, target_lang)
+        reasons: dict[int, str] = {}
+
+        def related(t: Quantity, s: Quantity = s, reasons: dict[int, str] = reasons) -> bool:
+            why = _why_different(s, t)
+            if why:
+                reasons[id(t)] = why
+            return why is not None
+
+        found = pool.take(related)
+        if found is not None:
+            issues.append(NumberIssue(s, "wrong", expected, found, reasons[id(found)]))
+            continue
+        repeated = any(k in match and _exact(src[k], s) for k in range(len(src)) if k != i)
+        vague = _vague(s, _blank(translation, tgt), target_lang)
+        if repeated:
+            issues.append(NumberIssue(s, "unverified", expected, None,
+                                      "repeats a figure of the same segment; the translation "
+                                      "may say it once"))
+        elif vague:
+            issues.append(NumberIssue(s, "unverified", expected, None,
+                                      f"the translation says {vague.group()!r}, which is not an "
+                                      "exact figure"))
+        else:
+            issues.append(NumberIssue(s, "missing", expected, None, "not in the translation"))
+    extra = tuple(t for t in pool.untouched() if t.kind != "ordinal")
+    return NumberCheck(
+        source_lang, target_lang, tuple(src),
+        tuple((s, match[i]) for i, s in enumerate(src) if i in match),
+        tuple(issues), extra,
+    )
+
+
+class _Pool:
+    """Target quantities, each used at most once. A range can be used whole, or its two ends
+    separately ("von 7 Millionen auf 58 Millionen" -> "from 7 million to 58 million")."""
+
+    def __init__(self, quantities: list[Quantity]) -> None:
+        self.items: list[tuple[int, str, Quantity]] = []
+        for j, q in enumerate(quantities):
+            self.items.append((j, "all", q))
+            if q.is_range and q.kind != "date":
+                for part, v in (("low", q.value), ("high", q.high)):
+                    end = Quantity(q.kind, v, q.surface, q.span, unit=q.unit, scale=q.scale,
+                                   amount=q.amount)
+                    self.items.append((j, part, end))
+        self.used: set[tuple[int, str]] = set()
+        self.quantities = quantities
+
+    def _free(self, j: int, part: str) -> bool:
+        if part == "all":
+            return not any(u[0] == j for u in self.used)
+        return (j, "all") not in self.used and (j, part) not in self.used
+
+    def take(self, test: Any) -> Quantity | None:
+        for j, part, q in self.items:
+            if self._free(j, part) and test(q):
+                self.used.add((j, part))
+                return q
+        return None
+
+    def take_pair(self, first: Any, second: Any) -> bool:
+        a = self.take(first)
+        if a is None:
+            return False
+        if self.take(second) is None:
+            self.used.discard(next(u for u in self.used if self._item(u) is a))
+            return False
+        return True
+
+    def _item(self, key: tuple[int, str]) -> Quantity:
+        return next(q for j, part, q in self.items if (j, part) == key)
+
+    def untouched(self) -> list[Quantity]:
+        return [q for j, q in enumerate(self.quantities) if not any(u[0] == j for u in self.used)]
+
+
+def _blank(text: str, quantities: list[Quantity]) -> str:
+    """``text`` with the quantities already read blanked out, so "397 Milliarden" is not vague."""
+    text = _fold(text)
+    for q in quantities:
+        s, e = q.span
+        text = text[:s] + " " * (e - s) + text[e:]
+    return text
+
+
+__all__ = [
+    "NumberCheck", "NumberIssue", "Quantity", "check_numbers", "extract_numbers",
+    "number_hints", "render_quantity",
+]
