@@ -10,6 +10,7 @@ that wraps any translation engine.
 
 from __future__ import annotations
 
+from toolkit.glossary.enforce import EnforcedTranslation, EnforcementStats, GlossaryEnforcer
 from toolkit.glossary.formats import (
     check_glossary,
     load_glossaries,
@@ -24,6 +25,9 @@ from toolkit.glossary.model import KINDS, LANGUAGE_CODES, Glossary, GlossaryEntr
 __all__ = [
     "KINDS",
     "LANGUAGE_CODES",
+    "EnforcedTranslation",
+    "EnforcementStats",
+    "GlossaryEnforcer",
     "Glossary",
     "GlossaryEntry",
     "TermCheck",

@@ -34,6 +34,7 @@ from toolkit.glossary.model import (
     KINDS,
     Glossary,
     GlossaryEntry,
+    _renderings,
     find_conflicts,
     language_code,
 )
@@ -90,11 +91,18 @@ def load_glossary(path: str | Path) -> Glossary:
 
 
 def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
-    """Several glossary files merged into one; a term defined differently in two is an error."""
+    """Several glossary files merged into one; a term defined differently in two is an error,
+    an entry repeated verbatim is taken once."""
     if not paths:
         raise GlossaryError("no glossary files given")
     glossaries = [load_glossary(p) for p in paths]
-    entries = [e for g in glossaries for e in g.entries]
+    # An entry repeated verbatim in another file is harmless; a different rendering is not.
+    entries: list[GlossaryEntry] = []
+    seen: set[tuple[object, ...]] = set()
+    for e in (e for g in glossaries for e in g.entries):
+        if (key := _renderings(e)) not in seen:
+            seen.add(key)
+            entries.append(e)
     source_lang = glossaries[0].source_lang
     problems = find_conflicts(entries, source_lang)
     if problems:

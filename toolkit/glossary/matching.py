@@ -81,6 +81,8 @@ def form_pattern(form: str, lang: str, *, ignore_case: bool, name: bool, version
     left = _LEFT if _is_word_char(form[0]) else ""
     if not _is_word_char(form[-1]):
         return left + body
+    if form[-1].isdigit():  # "Qwen3" is not in "Qwen3.5": a version goes on after a dot
+        return left + body + _RIGHT + r"(?!\.\d)"
     tail = []
     if version_group and form[-1].isalpha():
         tail.append(f"(?P<{version_group}>{_VERSION})")

@@ -231,4 +231,4 @@ def _renderings(entry: GlossaryEntry) -> tuple[object, ...]:
 
 
 def _describe(entry: GlossaryEntry) -> str:
-    return " / ".join(f"{lang} {fs[0]}" for lang, fs in entry.forms.items())
+    return f"{entry.kind} " + " / ".join(f"{lang} {' | '.join(fs)}" for lang, fs in entry.forms.items())
