@@ -1,0 +1,222 @@
+"""The checks every translated segment carries, and the summary a run ends with.
+
+A :class:`SegmentChecks` joins the glossary's term check (from :mod:`toolkit.glossary`, or None
+when no glossary is used), the number check and the language check of one segment; its
+``to_dict()`` is what ``translations.jsonl`` stores under ``"checks"``. :class:`CheckSummary`
+adds them up for a run: counts, term and number accuracy, and the worst segments by id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from toolkit.qa.language import LanguageCheck, check_language
+from toolkit.qa.numbers import NumberCheck, check_numbers
+
+
+@runtime_checkable
+class TermCheckLike(Protocol):
+    """What the records need of a glossary check (``toolkit.glossary.TermCheck`` is one):
+    a status ("none", "ok", "enforced", "violated") and a dict with "found", "enforced" and
+    "violated" lists of terms."""
+
+    @property
+    def status(self) -> str: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class SegmentChecks:
+    """Terms, numbers and language of one translated segment."""
+
+    numbers: NumberCheck
+    language: LanguageCheck
+    terms: TermCheckLike | None = None
+    id: str = ""  # the segment id, so a summary can point at the worst segments
+
+    @property
+    def ok(self) -> bool:
+        terms_ok = self.terms is None or self.terms.status != "violated"
+        return terms_ok and self.numbers.ok and self.language.ok
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"terms": {...} | None, "numbers": {...}, "language": {"ok": ..., "detected": ...}}``"""
+        return {
+            "terms": self.terms.to_dict() if self.terms is not None else None,
+            "numbers": self.numbers.to_dict(),
+            "language": self.language.to_dict(),
+        }
+
+    def problems(self) -> list[str]:
+        """Short descriptions of what is wrong, worst first (empty when all is well)."""
+        out = []
+        if not self.language.ok:
+            out.append(f"language: {self.language.reason}")
+        for issue in self.numbers.mismatched:
+            got = issue.found.surface if issue.found else "missing"
+            out.append(f"number {issue.source.surface} -> {got} (want {issue.expected})")
+        for term in _terms(self.terms, "violated"):
+            out.append(f"term {term.get('source', '?')} -> want {term.get('target', '?')}")
+        return out
+
+
+def check_segment(source: str, translation: str, *, source_lang: str = "de",
+                  target_lang: str = "en", terms: TermCheckLike | None = None,
+                  segment_id: str = "") -> SegmentChecks:
+    """Run the number and language checks on one segment and join them with its term check."""
+    return SegmentChecks(
+        numbers=check_numbers(source, translation, source_lang, target_lang),
+        language=check_language(translation, target_lang, source=source),
+        terms=terms,
+        id=segment_id,
+    )
+
+
+def _terms(check: TermCheckLike | None, key: str) -> list[dict[str, Any]]:
+    if check is None:
+        return []
+    value = check.to_dict().get(key, [])
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _ratio(good: int, total: int) -> float | None:
+    return good / total if total else None
+
+
+@dataclass(frozen=True)
+class WorstSegment:
+    """A segment with problems, for the summary's short list."""
+
+    id: str
+    problems: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "problems": list(self.problems)}
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """What the checks of a run add up to.
+
+    Term accuracy is the share of glossary terms found in sources that the translations render
+    as required; number accuracy the share of verifiable source quantities that come out right
+    (quantities tk could not verify are counted apart, not as right or wrong).
+    """
+
+    segments: int
+    segments_with_terms: int
+    terms_found: int
+    terms_enforced: int
+    terms_violated: int
+    numbers_checked: int
+    numbers_matched: int
+    numbers_mismatched: int
+    numbers_unverified: int
+    language_failures: int
+    segments_with_problems: int
+    worst: tuple[WorstSegment, ...] = ()
+    glossary_used: bool = True
+
+    @property
+    def term_accuracy(self) -> float | None:
+        return _ratio(self.terms_found - self.terms_violated, self.terms_found)
+
+    @property
+    def number_accuracy(self) -> float | None:
+        return _ratio(self.numbers_matched, self.numbers_matched + self.numbers_mismatched)
+
+    @classmethod
+    def from_checks(cls, checks: Iterable[SegmentChecks], worst: int = 5) -> CheckSummary:
+        checks = list(checks)
+        found = enforced = violated = with_terms = 0
+        glossary_used = False
+        for c in checks:
+            if c.terms is None:
+                continue
+            glossary_used = True
+            n = len(_terms(c.terms, "found"))
+            found += n
+            with_terms += n > 0
+            enforced += len(_terms(c.terms, "enforced"))
+            violated += len(_terms(c.terms, "violated"))
+        bad = [(len(c.problems()) + (2 if not c.language.ok else 0), i, c)
+               for i, c in enumerate(checks) if not c.ok]
+        bad.sort(key=lambda t: (-t[0], t[1]))
+        return cls(
+            segments=len(checks),
+            segments_with_terms=with_terms,
+            terms_found=found,
+            terms_enforced=enforced,
+            terms_violated=violated,
+            numbers_checked=sum(c.numbers.checked for c in checks),
+            numbers_matched=sum(len(c.numbers.matched) for c in checks),
+            numbers_mismatched=sum(len(c.numbers.mismatched) for c in checks),
+            numbers_unverified=sum(len(c.numbers.unverified) for c in checks),
+            language_failures=sum(not c.language.ok for c in checks),
+            segments_with_problems=len(bad),
+            worst=tuple(WorstSegment(c.id or f"#{i + 1}", tuple(c.problems()))
+                        for _, i, c in bad[:worst]),
+            glossary_used=glossary_used,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "segments": self.segments,
+            "terms": None if not self.glossary_used else {
+                "segments_with_terms": self.segments_with_terms,
+                "found": self.terms_found,
+                "enforced": self.terms_enforced,
+                "violated": self.terms_violated,
+                "accuracy": self.term_accuracy,
+            },
+            "numbers": {
+                "checked": self.numbers_checked,
+                "matched": self.numbers_matched,
+                "mismatched": self.numbers_mismatched,
+                "unverified": self.numbers_unverified,
+                "accuracy": self.number_accuracy,
+            },
+            "language": {"failures": self.language_failures},
+            "segments_with_problems": self.segments_with_problems,
+            "worst": [w.to_dict() for w in self.worst],
+        }
+
+    def render(self, width: int = 100) -> str:
+        """A one-screen summary for the end of a CLI run or a notebook cell."""
+        lines = [f"Checks: {self.segments} segments, {self.segments_with_problems} with problems"]
+        if self.glossary_used:
+            lines.append(
+                f"  terms     {self.terms_found} found in {self.segments_with_terms} segments, "
+                f"{self.terms_enforced} enforced, {self.terms_violated} violated"
+                f"  -  term accuracy {_pct(self.term_accuracy)}"
+            )
+        else:
+            lines.append("  terms     no glossary")
+        unverified = f", {self.numbers_unverified} unverified" if self.numbers_unverified else ""
+        lines.append(
+            f"  numbers   {self.numbers_checked} checked, {self.numbers_mismatched} mismatched"
+            f"{unverified}  -  number accuracy {_pct(self.number_accuracy)}"
+        )
+        lines.append(f"  language  {self.language_failures} of {self.segments} segments not in the target "
+                     "language")
+        if self.worst:
+            lines.append("  worst segments:")
+            for w in self.worst:
+                first = w.problems[0] if w.problems else ""
+                more = f" (+{len(w.problems) - 1} more)" if len(w.problems) > 1 else ""
+                lines.append(_clip(f"    {w.id}  {first}{more}", width))
+        return "\n".join(lines)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def _clip(line: str, width: int) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+__all__ = ["CheckSummary", "SegmentChecks", "TermCheckLike", "WorstSegment", "check_segment"]
