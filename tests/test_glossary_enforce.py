@@ -1,0 +1,148 @@
+"""Glossary enforcement around any engine: hints, verification, forced retries, honest reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from toolkit.engines.base import Progress, TermHint, TranslationEngine, TranslationRequest
+from toolkit.glossary import GlossaryEnforcer, load_glossary
+
+ROOT = Path(__file__).resolve().parent.parent
+GLOSSARY = load_glossary(ROOT / "glossaries" / "ai-finance.tsv")
+
+
+class TermDroppingEngine(TranslationEngine):
+    """Deterministic stand-in for a bad model: lowercased, reversed source words (garbage that
+    never contains a glossary target), plus the hint targets only when forced to, if it can."""
+
+    kind = "test"
+
+    def __init__(self, *, constraints: bool = True, obeys: bool = True, reads_hints_on_retry: bool = False) -> None:
+        self.supports_constraints = constraints  # type: ignore[misc]
+        self.obeys = obeys  # False: claims constraints but still drops terms
+        self.reads_hints_on_retry = reads_hints_on_retry  # like an LLM prompted again
+        self.calls: list[list[TranslationRequest]] = []
+
+    @property
+    def model_id(self) -> str:
+        return "test/term-dropping"
+
+    def target_languages(self) -> frozenset[str] | None:
+        return frozenset({"en", "zh"})
+
+    def translate(self, requests: Sequence[TranslationRequest], progress: Progress | None = None) -> list[str]:
+        self.calls.append(list(requests))
+        out = []
+        for r in requests:
+            text = " ".join(w.lower()[::-1] for w in r.text.split())
+            if (r.force_terms and self.obeys) or (self.reads_hints_on_retry and r.attempt > 0):
+                text += " " + " ".join(h.target for h in r.terms)
+            elif r.attempt > 0:
+                text += f" (try {r.attempt})"
+            out.append(text)
+        if progress:
+            progress(len(requests))
+        return out
+
+
+def requests(*texts: str, lang: str = "en") -> list[TranslationRequest]:
+    return [TranslationRequest(t, "de", lang) for t in texts]
+
+
+SOURCES = ["Alibabas KI-Modelle sind günstig.", "Das Wetter ist schön.", "Nvidia und Tencent kooperieren."]
+
+
+def test_first_pass_hints_only_the_terms_that_occur() -> None:
+    engine = TermDroppingEngine()
+    GlossaryEnforcer(engine, GLOSSARY).translate_checked(requests(*SOURCES, lang="zh"))
+    first = engine.calls[0]
+    assert first[0].terms == (TermHint("Alibabas", "阿里巴巴"), TermHint("KI", "人工智能"))
+    assert first[1].terms == ()
+    assert first[2].terms == (TermHint("Nvidia", "英伟达"), TermHint("Tencent", "腾讯"))
+    assert not any(r.force_terms for r in first)
+
+
+def test_forced_retry_enforces_missing_terms() -> None:
+    engine = TermDroppingEngine()
+    enforcer = GlossaryEnforcer(engine, GLOSSARY)
+    results = enforcer.translate_checked(requests(*SOURCES, lang="zh"))
+    assert [r.terms.status for r in results] == ["enforced", "none", "enforced"]
+    assert "阿里巴巴" in results[0].text and "人工智能" in results[0].text
+    assert results[0].terms.to_dict()["enforced"] == [{"source": "Alibabas", "target": "阿里巴巴"},
+                                                     {"source": "KI", "target": "人工智能"}]
+    assert [r.attempts for r in results] == [2, 1, 2]
+    retry = engine.calls[1]  # only the segments that missed a term, forced, as a new attempt
+    assert [r.text for r in retry] == [SOURCES[0], SOURCES[2]]
+    assert all(r.force_terms and r.attempt == 1 for r in retry)
+    stats = enforcer.stats
+    assert (stats.segments, stats.with_terms, stats.terms, stats.retried, stats.fixed, stats.violated) == (3, 2, 4, 2, 2, 0)
+
+
+def test_segments_already_right_are_not_retried() -> None:
+    class Echo(TermDroppingEngine):
+        def translate(self, requests, progress=None):  # type: ignore[no-untyped-def]
+            self.calls.append(list(requests))
+            return ["Nvidia and Tencent cooperate." for _ in requests]
+
+    engine = Echo()
+    results = GlossaryEnforcer(engine, GLOSSARY).translate_checked(requests(SOURCES[2]))
+    assert results[0].terms.status == "ok" and len(engine.calls) == 1
+
+
+def test_without_constraints_violations_are_reported_never_hidden() -> None:
+    engine = TermDroppingEngine(constraints=False)
+    enforcer = GlossaryEnforcer(engine, GLOSSARY)
+    results = enforcer.translate_checked(requests(SOURCES[0]))
+    assert len(engine.calls) == 2 and not engine.calls[1][0].force_terms  # retried, not forced
+    check = results[0].terms
+    assert check.status == "violated"
+    assert check.to_dict()["violated"] == [{"source": "Alibabas", "target": "Alibaba"}, {"source": "KI", "target": "AI"}]
+    assert enforcer.stats.violated == 1 and enforcer.stats.fixed == 0
+
+
+def test_an_engine_that_reads_hints_on_retry_is_fixed_without_constraints() -> None:
+    engine = TermDroppingEngine(constraints=False, reads_hints_on_retry=True)
+    results = GlossaryEnforcer(engine, GLOSSARY).translate_checked(requests(SOURCES[0]))
+    assert results[0].terms.status == "enforced"
+    assert engine.calls[1][0].attempt == 1
+
+
+def test_a_retry_that_does_not_help_keeps_the_first_output() -> None:
+    engine = TermDroppingEngine(obeys=False)
+    results = GlossaryEnforcer(engine, GLOSSARY, retries=2).translate_checked(requests(SOURCES[0]))
+    assert len(engine.calls) == 3 and results[0].attempts == 3
+    assert results[0].text == "sababila elledom-ik dnis .gitsnüg"  # not "(try 1)" or "(try 2)"
+    assert results[0].terms.status == "violated"
+
+
+def test_retries_zero_only_checks() -> None:
+    engine = TermDroppingEngine()
+    results = GlossaryEnforcer(engine, GLOSSARY, retries=0).translate_checked(requests(SOURCES[0]))
+    assert len(engine.calls) == 1 and results[0].terms.status == "violated"
+
+
+def test_missing_terms_come_first_among_retry_hints_and_caller_hints_stay() -> None:
+    engine = TermDroppingEngine()
+    number = TermHint("397 Milliarden", "397 billion")
+    request = TranslationRequest("Alibabas KI: 397 Milliarden", "de", "en", terms=(number,))
+    GlossaryEnforcer(engine, GLOSSARY).translate_checked([request])
+    assert engine.calls[0][0].terms == (number, TermHint("Alibabas", "Alibaba"), TermHint("KI", "AI"))
+    # the number is "present" (the engine echoes nothing useful, but it is not a glossary term)
+    assert engine.calls[1][0].terms[:2] == (TermHint("Alibabas", "Alibaba"), TermHint("KI", "AI"))
+
+
+def test_the_enforcer_is_an_engine() -> None:
+    engine = TermDroppingEngine()
+    enforcer = GlossaryEnforcer(engine, GLOSSARY)
+    done: list[int] = []
+    texts = enforcer.translate(requests(*SOURCES), progress=done.append)
+    assert len(texts) == 3 and "Alibaba" in texts[0]
+    assert sum(done) == 3  # progress counts segments once, retries are not double-counted
+    assert (enforcer.model_id, enforcer.target_languages(), enforcer.kind) == ("test/term-dropping",
+                                                                              frozenset({"en", "zh"}), "test")
+    assert enforcer.supports_constraints
+    with pytest.raises(ValueError):
+        GlossaryEnforcer(engine, GLOSSARY, retries=-1)
