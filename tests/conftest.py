@@ -25,3 +25,40 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is absent (it exists only in the development workplace)")
     return SHARED
+
+
+# --- tiny models with random weights (tests/tiny_models.py), built once per test session ---
+# Each fixture returns a model folder; pass it wherever a model is asked for (--model FOLDER).
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Marian/OPUS-MT-style de->en model (sentencepiece trained on the corpus)."""
+    from tiny_models import build_marian
+
+    return build_marian(tmp_path_factory.mktemp("tiny") / "marian-de-en", target_lang="en")
+
+
+@pytest.fixture(scope="session")
+def tiny_marian_multi(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Multi-target Marian model like opus-mt-de-ZH: >>cmn_Hans<< / >>eng<< target tokens."""
+    from tiny_models import build_marian
+
+    return build_marian(tmp_path_factory.mktemp("tiny") / "marian-de-multi",
+                        target_codes=(">>cmn_Hans<<", ">>eng<<"))
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """NLLB-style model (M2M100 + NllbTokenizer with deu_Latn, eng_Latn, zho_Hans)."""
+    from tiny_models import build_nllb
+
+    return build_nllb(tmp_path_factory.mktemp("tiny") / "nllb")
+
+
+@pytest.fixture(scope="session")
+def tiny_chat(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Qwen2-style causal chat LM with a ChatML chat template."""
+    from tiny_models import build_causal_lm
+
+    return build_causal_lm(tmp_path_factory.mktemp("tiny") / "chat")

@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from toolkit.engines.base import TermHint, TranslationEngine, TranslationRequest
 from toolkit.errors import ModelError
+
+if TYPE_CHECKING:
+    from toolkit.models import ModelRef
 
 ENGINES: dict[str, str] = {
     "seq2seq": "toolkit.engines.seq2seq:Seq2SeqEngine",
@@ -25,4 +29,30 @@ def engine_class(kind: str) -> type[TranslationEngine]:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["ENGINES", "TermHint", "TranslationEngine", "TranslationRequest", "engine_class"]
+def load_engine(
+    spec: str | ModelRef,
+    *,
+    device: str = "auto",
+    dtype: str = "auto",
+    beams: int | None = None,
+    max_batch_tokens: int | None = None,
+    max_batch_size: int | None = None,
+    max_new_tokens: int | None = None,
+    trust_remote_code: bool = False,
+) -> TranslationEngine:
+    """The engine for a model spec (catalog name, hub id, folder or .gguf), loaded and ready.
+
+    ``trust_remote_code`` lets a hub model run its own Python code: only for models you trust.
+    """
+    from toolkit.models import resolve_model
+
+    ref = resolve_model(spec)
+    return engine_class(ref.kind)(
+        ref, device=device, dtype=dtype, beams=beams, max_batch_tokens=max_batch_tokens,
+        max_batch_size=max_batch_size, max_new_tokens=max_new_tokens,
+        trust_remote_code=trust_remote_code,
+    )
+
+
+__all__ = ["ENGINES", "TermHint", "TranslationEngine", "TranslationRequest", "engine_class",
+           "load_engine"]

@@ -1,0 +1,210 @@
+"""Tiny models with random weights, built offline in seconds for tests.
+
+Each builder trains a small tokenizer on text (the German corpus in corpus/raw plus the English
+and Chinese lines below), makes a model with a tiny config, and saves both with
+save_pretrained into a folder, which tests then load as users do (``--model FOLDER``).
+Outputs are garbage but well-formed; that is all engine and pipeline tests need.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Written for these tests (public domain); covers terms the glossary tests use.
+ENGLISH = """\
+Alibaba presented its new AI model Qwen3.5 on Tuesday.
+The American Depositary Receipts (ADR) rose by 6.22 percent in New York trading.
+The Mixture-of-Experts architecture activates only part of the parameters for each token.
+Analysts raised the price target to 200 US dollars per ADR.
+Tencent, Baidu and ByteDance compete with Doubao, WeChat and DeepSeek for users.
+Revenue grew to 3 billion yuan, while free cash flow fell sharply.
+Nvidia supplies chips to data centers in Hangzhou and Beijing.
+The Apsara Conference takes place from 24 to 26 September 2025.
+Earnings per share exceeded the expectations of the market.
+Artificial intelligence changes how companies work and how markets move.
+"""
+
+CHINESE = """\
+阿里巴巴周二发布了新的人工智能模型Qwen3.5。
+美国存托凭证在纽约交易中上涨了6.22%。
+混合专家架构对每个词元只激活部分参数。
+分析师将目标价上调至每股美国存托凭证200美元。
+腾讯、百度和字节跳动与豆包、微信和DeepSeek争夺用户。
+收入增长至30亿元，而自由现金流大幅下降。
+英伟达向杭州和北京的数据中心供应芯片。
+云栖大会将于2025年9月24日至26日举行。
+每股收益超出了市场预期。
+人工智能改变了公司的工作方式和市场的走势。
+"""
+
+GERMAN_FALLBACK = """\
+Alibaba hat am Dienstag sein neues KI-Modell Qwen3.5 vorgestellt.
+Die American Depositary Receipts (ADR) stiegen im New Yorker Handel um 6,22 Prozent.
+Die Mixture-of-Experts-Struktur aktiviert für jedes Token nur einen Teil der Parameter.
+Analysten erhöhten das Kursziel auf 200 US-Dollar je ADR.
+"""
+
+CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+
+def training_text() -> str:
+    """German from the committed corpus (or a fallback), plus English and Chinese."""
+    raw = sorted((ROOT / "corpus" / "raw").glob("*.txt"))
+    german = "\n".join(p.read_text(encoding="utf-8") for p in raw) or GERMAN_FALLBACK
+    return "\n".join([german, ENGLISH * 3, CHINESE * 3])
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _seed() -> None:
+    import torch
+
+    torch.manual_seed(0)
+
+
+def train_sentencepiece(folder: Path, vocab_size: int = 1000) -> Path:
+    """A sentencepiece unigram model with byte fallback (so any term can be spelled)."""
+    import sentencepiece as spm
+
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = folder / "spm-train.txt"
+    corpus.write_text(training_text(), encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(corpus), model_prefix=str(folder / "spm"), vocab_size=vocab_size,
+        model_type="unigram", byte_fallback=True, character_coverage=1.0,
+        unk_id=1, bos_id=-1, eos_id=0, pad_id=-1, unk_piece="<unk>", eos_piece="</s>",
+        minloglevel=2, num_threads=1,
+    )
+    corpus.unlink()
+    return folder / "spm.model"
+
+
+def build_marian(folder: Path, *, target_lang: str = "en",
+                 target_codes: tuple[str, ...] = ()) -> Path:
+    """A Marian/OPUS-MT-style model. With ``target_codes`` (">>cmn_Hans<<", ...) it is
+    multi-target like opus-mt-de-ZH; otherwise its tokenizer says ``target_lang``."""
+    import sentencepiece as spm
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+
+    work = folder.parent / (folder.name + "-spm")
+    spm_model = train_sentencepiece(work)
+    sp = spm.SentencePieceProcessor(model_file=str(spm_model))
+    vocab = {sp.id_to_piece(i): i for i in range(sp.get_piece_size())}
+    for code in target_codes:
+        vocab[code] = len(vocab)
+    vocab["<pad>"] = len(vocab)
+    work.joinpath("vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    tokenizer = MarianTokenizer(
+        source_spm=str(spm_model), target_spm=str(spm_model), vocab=str(work / "vocab.json"),
+        source_lang="de", target_lang=None if target_codes else target_lang,
+    )
+    tokenizer.save_pretrained(folder)
+    pad = vocab["<pad>"]
+    config = MarianConfig(
+        vocab_size=len(vocab), d_model=32, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+        decoder_ffn_dim=64, max_position_embeddings=256, pad_token_id=pad, eos_token_id=0,
+        decoder_start_token_id=pad, forced_eos_token_id=0, scale_embedding=True, init_std=0.5,
+    )
+    _seed()
+    model = MarianMTModel(config)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=pad, eos_token_id=0, pad_token_id=pad, forced_eos_token_id=0,
+        bad_words_ids=[[pad]], num_beams=1, max_length=256,
+    )
+    model.save_pretrained(folder)
+    shutil.rmtree(work)
+    return folder
+
+
+NLLB_CODES = ("deu_Latn", "eng_Latn", "zho_Hans")
+
+
+def _train_bpe(vocab_size: int, special: list[str], *, metaspace: bool) -> object:
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>" if "<unk>" in special else None,
+                                     byte_fallback=False))
+    if metaspace:
+        tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+        tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
+        alphabet = sorted(set(training_text()) - {"\n", " "})
+        trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=special,
+                                      initial_alphabet=alphabet + ["▁"], show_progress=False)
+    else:
+        tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        tokenizer.decoder = decoders.ByteLevel()
+        trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=special,
+                                      initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                      show_progress=False)
+    tokenizer.train_from_iterator(_lines(training_text()), trainer=trainer)
+    return tokenizer
+
+
+def build_nllb(folder: Path) -> Path:
+    """An NLLB-style model (M2M100 architecture, NllbTokenizer with deu_Latn/eng_Latn/zho_Hans):
+    the target language is the forced first token."""
+    from transformers import GenerationConfig, M2M100Config, M2M100ForConditionalGeneration
+    from transformers.models.nllb import NllbTokenizer
+
+    bpe = _train_bpe(600, ["<s>", "<pad>", "</s>", "<unk>"], metaspace=True)
+    state = json.loads(bpe.to_str())  # type: ignore[attr-defined]
+    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m)
+              for m in state["model"]["merges"]]
+    tokenizer = NllbTokenizer(vocab=state["model"]["vocab"], merges=merges,
+                              additional_special_tokens=list(NLLB_CODES), src_lang="deu_Latn")
+    tokenizer.save_pretrained(folder)
+    config = M2M100Config(
+        vocab_size=len(tokenizer), d_model=32, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+        decoder_ffn_dim=64, max_position_embeddings=256, pad_token_id=1, bos_token_id=0,
+        eos_token_id=2, decoder_start_token_id=2, scale_embedding=True, init_std=0.5,
+    )
+    _seed()
+    model = M2M100ForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=2, bos_token_id=0, eos_token_id=2, pad_token_id=1, num_beams=1,
+        max_length=256,
+    )
+    model.save_pretrained(folder)
+    return folder
+
+
+def build_causal_lm(folder: Path) -> Path:
+    """A Qwen2-style chat LM: byte-level BPE tokenizer with a ChatML chat template."""
+    from transformers import GenerationConfig, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    special = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    bpe = _train_bpe(700, special, metaspace=False)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+        chat_template=CHAT_TEMPLATE,
+    )
+    tokenizer.save_pretrained(folder)
+    eos, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
+    config = Qwen2Config(
+        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+        num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=1024,
+        eos_token_id=eos, pad_token_id=pad, bos_token_id=None, tie_word_embeddings=True,
+    )
+    _seed()
+    model = Qwen2ForCausalLM(config)
+    import torch
+
+    with torch.no_grad():  # special tokens score 0 so a random model does not end at once
+        model.get_input_embeddings().weight[[eos, pad]] = 0.0
+    model.generation_config = GenerationConfig(eos_token_id=[eos, pad], pad_token_id=pad,
+                                               do_sample=False)
+    model.save_pretrained(folder)
+    return folder

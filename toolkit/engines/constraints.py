@@ -1,0 +1,203 @@
+"""Decoding-time lexical constraints: every required term appears in the output.
+
+transformers v5 dropped constrained beam search, so tk brings its own: a LogitsProcessor that
+works with greedy and beam search, for encoder-decoder and decoder-only models, in batches
+where each row has its own terms (or none). The state of every hypothesis is recomputed from
+its tokens at each step, so beam reordering needs no bookkeeping. Per hypothesis:
+
+- a term is met once its text occurs in the decoded output;
+- a term the output has started (its output ends with a prefix of one of the term's token
+  sequences) is continued by forcing the next token;
+- end-of-sequence is blocked while terms are unmet;
+- when the tokens left only just fit the unmet terms, the shortest one is started.
+
+Each term is tried in several tokenizations (sentencepiece's word-initial "▁" piece or not,
+a leading space or not) because the same string tokenizes differently at a word start; the
+model may start whichever it likes. Terms the tokenizer cannot spell (unknown pieces) are
+left out and reported by ``unenforceable`` - the glossary check then flags them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from transformers import LogitsProcessor
+
+if TYPE_CHECKING:
+    import torch
+
+Variant = tuple[int, ...]
+_CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One required term: its text, the token sequences that spell it, and the one to start
+    when decoding must force it (word-initial for Latin script, glued for Chinese)."""
+
+    text: str
+    variants: tuple[Variant, ...]
+    start: Variant
+
+    @property
+    def longest(self) -> int:
+        return max(len(v) for v in self.variants)
+
+
+def build_constraints(
+    targets: Sequence[str],
+    encode: Callable[[str], list[int]],
+    decode: Callable[[list[int]], str],
+    tokenizer: Any,
+) -> list[Constraint]:
+    """Token-sequence variants of each target term; terms with no valid spelling are dropped."""
+    constraints = []
+    for target in dict.fromkeys(t.strip() for t in targets if t.strip()):
+        variants = term_variants(target, encode, decode, tokenizer)
+        if variants:
+            cjk = bool(_CJK.match(target))
+            start = next((v for v in variants if _word_initial(tokenizer, v) != cjk), variants[0])
+            constraints.append(Constraint(target, tuple(variants), start))
+    return constraints
+
+
+def _word_initial(tokenizer: Any, variant: Variant) -> bool:
+    piece = tokenizer.convert_ids_to_tokens(variant[0])
+    return isinstance(piece, str) and piece[:1] in ("▁", "Ġ", " ")
+
+
+def unenforceable(targets: Sequence[str], encode: Callable[[str], list[int]],
+                  decode: Callable[[list[int]], str], tokenizer: Any) -> list[str]:
+    """The targets this tokenizer cannot spell (so no decoding constraint can force them)."""
+    return [t for t in targets if t.strip() and not term_variants(t.strip(), encode, decode,
+                                                                  tokenizer)]
+
+
+def term_variants(target: str, encode: Callable[[str], list[int]],
+                  decode: Callable[[list[int]], str], tokenizer: Any) -> list[Variant]:
+    """Tokenizations of ``target`` that decode back to text containing it."""
+    candidates: list[list[int]] = [encode(target), encode(" " + target)]
+    first = encode(target)
+    if first:
+        # sentencepiece puts "▁" on the first piece; mid-word (Chinese, after a hyphen) the
+        # model would generate the piece without it.
+        piece = tokenizer.convert_ids_to_tokens(first[0])
+        if isinstance(piece, str) and piece.startswith("▁"):
+            if piece == "▁":
+                candidates.append(first[1:])
+            else:
+                bare = tokenizer.convert_tokens_to_ids(piece[1:])
+                if bare is not None and bare != tokenizer.unk_token_id:
+                    candidates.append([bare, *first[1:]])
+    unk = tokenizer.unk_token_id
+    special = set(getattr(tokenizer, "all_special_ids", []) or [])
+    if len(first) > 1 and tokenizer.convert_ids_to_tokens(first[0]) == "▁":
+        # A lone "▁" starts many words; as a term's first token it would drag the term in early.
+        candidates = [c for c in candidates if c != first] or candidates
+    variants: list[Variant] = []
+    for ids in candidates:
+        ids = [int(i) for i in ids]
+        if not ids or (unk is not None and unk in ids) or special.intersection(ids):
+            continue
+        if target not in decode(ids):
+            continue
+        if tuple(ids) not in variants:
+            variants.append(tuple(ids))
+    return variants
+
+
+def _contains(seq: list[int], part: Variant) -> bool:
+    n = len(part)
+    return any(tuple(seq[i:i + n]) == part for i in range(len(seq) - n + 1))
+
+
+def _progress(seq: list[int], variant: Variant) -> int:
+    """Longest k (0 < k < len(variant)) with seq ending in variant[:k]; 0 if none."""
+    for k in range(min(len(variant) - 1, len(seq)), 0, -1):
+        if tuple(seq[-k:]) == variant[:k]:
+            return k
+    return 0
+
+
+class TermConstraints(LogitsProcessor):
+    """LogitsProcessor that makes every row's constraints appear before the output ends.
+
+    ``row_constraints[i]`` holds the constraints of request i (rows of a beam search are
+    ``num_beams`` consecutive copies). ``max_new_tokens`` must be what generate is given;
+    ``offset`` counts forced non-text tokens at the start (NLLB's language code).
+    """
+
+    def __init__(
+        self,
+        row_constraints: Sequence[Sequence[Constraint]],
+        *,
+        num_beams: int,
+        max_new_tokens: int,
+        eos_token_ids: set[int],
+        decode: Callable[[list[int]], str],
+        offset: int = 0,
+    ) -> None:
+        self.rows = [list(c) for c in row_constraints]
+        self.num_beams = num_beams
+        self.max_new_tokens = max_new_tokens
+        self.eos = sorted(eos_token_ids)
+        self.decode = decode
+        self.offset = offset
+        self._start: int | None = None
+        self.interventions = 0  # steps where a token was forced (for reports)
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        cur_len = input_ids.shape[1]
+        if self._start is None:
+            self._start = cur_len  # first call: the prompt / decoder start ends here
+        if cur_len < self._start + self.offset:
+            return scores
+        remaining = self._start + self.max_new_tokens - cur_len  # tokens left, this one included
+        generated = input_ids[:, self._start + self.offset:].tolist()
+        for row, seq in enumerate(generated):
+            constraints = self.rows[row // self.num_beams]
+            if not constraints or any(t in self.eos for t in seq):
+                continue  # nothing to enforce, or this hypothesis has finished
+            text = None
+            unmet = []
+            for c in constraints:
+                if any(_contains(seq, v) for v in c.variants):
+                    continue
+                text = self.decode(seq) if text is None else text
+                if c.text not in text:
+                    unmet.append(c)
+            if not unmet:
+                continue
+            forced, needed = self._choose(seq, unmet)
+            if forced is None and remaining <= needed:
+                forced = min(unmet, key=lambda c: len(c.start)).start[0]
+            if forced is not None:
+                self._force(scores, row, forced)
+            else:
+                scores[row, self.eos] = -float("inf")
+        return scores
+
+    @staticmethod
+    def _choose(seq: list[int], unmet: list[Constraint]) -> tuple[int | None, int]:
+        """The token continuing the furthest-advanced started term (or None), and a safe
+        upper bound of the tokens the unmet terms need (each at its longest spelling)."""
+        forced, best = None, 0
+        for c in unmet:
+            for v in c.variants:
+                k = _progress(seq, v)
+                if k > best:
+                    forced, best = v[k], k
+        return forced, sum(c.longest for c in unmet)
+
+    def _force(self, scores: torch.FloatTensor, row: int, token: int) -> None:
+        import torch
+
+        keep = scores[row, token].clone()
+        if not torch.isfinite(keep):
+            keep = torch.zeros_like(keep)
+        scores[row, :] = -float("inf")
+        scores[row, token] = keep
+        self.interventions += 1
