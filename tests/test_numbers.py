@@ -279,3 +279,60 @@ def test_repeated_figure_said_once_is_unverified() -> None:
                           "a budget of 3 billion yuan", "de", "en")
     assert check.status == "unverified"
     assert "once" in check.unverified[0].reason
+
+
+# --- forms found in real news (WMT newstest, FLORES) ---------------------------------------
+
+MORE_PARSE_CASES = [
+    ("Da waren 10 000 begeisterte Zuschauer", "de", [("number", "10000", {})]),
+    ("Tesla könnte 110'000 Bestellungen verbuchen", "de", [("number", "110000", {})]),
+    ("damages of approx. 1 300 Euros", "en", [("currency", "1300", {"unit": "EUR"})]),
+    ("um 22:08 Uhr", "de", [("time", "1328", {"unit": "24h"})]),
+    ("zwischen 10 und 13 Uhr", "de", [("number", "10", {}), ("time", "780", {})]),
+    ("at 10:08 p.m. on Monday", "en", [("time", "1328", {"unit": "24h"})]),
+    ("at 10:08 on Monday", "en", [("time", "608", {"unit": "12h"})]),
+    ("周一晚上 10 点 08 分", "zh", [("time", "1328", {"unit": "24h"})]),
+    ("周一晚 10：08", "zh", [("time", "1328", {})]),
+    ("glich zum 15:15 aus", "de", [("number", "15", {}), ("number", "15", {})]),  # a score
+    ("有 400 多万人", "zh", [("number", "4000000", {})]),
+    ("2,500 日元到 13 万日元之间", "zh", [("currency", "2500", {"high": "130000", "unit": "JPY"})]),
+    ("für den 2. und 5. Oktober", "de",
+     [("date", "2", {"month": 10}), ("date", "5", {"month": 10})]),
+    ("planned for October 2 and 5", "en",
+     [("date", "2", {"month": 10}), ("date", "5", {"month": 10})]),
+    ("vom 24. August bis 5. September 2021", "de",
+     [("date", "24", {"month": 8, "year": 2021}), ("date", "5", {"month": 9, "year": 2021})]),
+    ("2021 年 8 月 24 日至 9 月 5 日", "zh",
+     [("date", "24", {"month": 8, "year": 2021}), ("date", "5", {"month": 9, "year": 2021})]),
+    ("until mid-2019, unlike GPT-5", "en", [("year", "2019", {})]),
+    ("the 35mm format, 2.4GHz, the 100m freestyle", "en",
+     [("number", "35", {}), ("number", "2.4", {}), ("number", "100", {})]),
+    ("a $100m deal", "en", [("currency", "100000000", {"unit": "USD"})]),
+    ("die E 95 01 und die 5G-Technik", "de", []),
+]
+
+
+@pytest.mark.parametrize("text,lang,expected", MORE_PARSE_CASES, ids=[c[0] for c in MORE_PARSE_CASES])
+def test_extract_numbers_real_forms(text: str, lang: str, expected: list) -> None:
+    test_extract_numbers(text, lang, expected)
+
+
+@pytest.mark.parametrize("source,translation,lang,status", [
+    ("um 22:08 Uhr", "at 10:08 p.m.", "en", "ok"),
+    ("um 22:08 Uhr", "at 10:08", "en", "ok"),  # no a.m./p.m.: either half of the day
+    ("um 22:08 Uhr", "at 9:08 p.m.", "en", "mismatch"),
+    ("um 22:08 Uhr", "晚上 10 点 08 分", "zh", "ok"),
+    ("Die Spiele starteten um 10:00 Uhr.", "比赛于上午 10 点开始。", "zh", "ok"),
+    ("zwischen 10 und 13 Uhr", "between the hours of 10 and 13", "en", "ok"),
+    ("glich zum 15:15 aus", "equalized for 15-15", "en", "ok"),
+    ("At 18:17 ...", "Beim 18:17 ...", "en", "ok"),
+    ("vom 24. August bis 5. September 2021", "2021 年 8 月 24 日至 9 月 5 日", "zh", "ok"),
+    ("für den 2. und 5. Oktober", "for October 2 and 5", "en", "ok"),
+    ("zwischen dem 11. und 14. September", "between the 11th and 14th of September", "en", "ok"),
+    ("ungefähr 7.000¥", "约为 7,000 日元", "zh", "ok"),  # ¥ is yen or yuan
+    ("62 Haftbefehle", "Sixty-two arrest warrants", "en", "ok"),
+    ("mehr als vier Millionen Menschen", "有 400 多万人", "zh", "ok"),
+    ("1,3 Bio. $", "$1.3 billion", "en", "mismatch"),  # a real reference error (newstest2020)
+])
+def test_check_numbers_real_forms(source: str, translation: str, lang: str, status: str) -> None:
+    assert check_numbers(source, translation, "de", lang).status == status

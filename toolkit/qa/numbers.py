@@ -36,7 +36,7 @@ from typing import Any, Literal
 from toolkit.engines.base import TermHint
 from toolkit.errors import InputError
 
-QuantityKind = Literal["number", "percent", "currency", "date", "year", "ordinal"]
+QuantityKind = Literal["number", "percent", "currency", "date", "time", "year", "ordinal"]
 LANGUAGES = ("de", "en", "zh")
 
 # --- vocabulary ---------------------------------------------------------------------------
@@ -88,13 +88,15 @@ _EN_SCALE = (
 )
 _ZH_SCALE_CHARS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 
-# Currency names -> ISO 4217. "Dollar" alone means US dollars in this domain; "¥" is read as
-# yuan (the corpus is about China), use "JPY"/"Yen"/"日元" for yen.
+# Currency names -> ISO 4217. "Dollar" alone means US dollars in this domain. "¥" is either
+# yen or yuan: it stays "¥" and matches both (see _same_unit).
 _DE_CURRENCIES = {
     "€": "EUR", "euro": "EUR", "eur": "EUR", "us-dollar": "USD", "us$": "USD", "dollar": "USD",
     "usd": "USD", "$": "USD", "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "cny": "CNY",
     "hongkong-dollar": "HKD", "hk$": "HKD", "hkd": "HKD", "yen": "JPY", "jpy": "JPY", "£": "GBP",
-    "pfund sterling": "GBP", "gbp": "GBP", "chf": "CHF", "schweizer franken": "CHF", "¥": "CNY",
+    "pfund sterling": "GBP", "gbp": "GBP", "chf": "CHF", "schweizer franken": "CHF", "¥": "¥",
+    "australische dollar": "AUD", "a$": "AUD", "aud": "AUD", "kanadische dollar": "CAD",
+    "cad": "CAD",
 }
 _EN_CURRENCIES = {
     "€": "EUR", "euro": "EUR", "euros": "EUR", "eur": "EUR", "us$": "USD", "$": "USD",
@@ -102,12 +104,13 @@ _EN_CURRENCIES = {
     "dollars": "USD", "dollar": "USD", "usd": "USD", "yuan": "CNY", "renminbi": "CNY",
     "rmb": "CNY", "cny": "CNY", "hk$": "HKD", "hong kong dollars": "HKD", "hkd": "HKD",
     "yen": "JPY", "jpy": "JPY", "£": "GBP", "pounds": "GBP", "pounds sterling": "GBP",
-    "gbp": "GBP", "chf": "CHF", "swiss francs": "CHF", "¥": "CNY",
+    "gbp": "GBP", "chf": "CHF", "swiss francs": "CHF", "¥": "¥", "australian dollars": "AUD",
+    "a$": "AUD", "au$": "AUD", "aud$": "AUD", "aud": "AUD", "canadian dollars": "CAD", "c$": "CAD", "cad": "CAD",
 }
 _ZH_CURRENCIES = {
     "美元": "USD", "美金": "USD", "欧元": "EUR", "港元": "HKD", "港币": "HKD", "日元": "JPY",
-    "英镑": "GBP", "瑞士法郎": "CHF", "人民币": "CNY", "元": "CNY", "块": "CNY",
-    "$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "HK$": "HKD",
+    "英镑": "GBP", "瑞士法郎": "CHF", "澳元": "AUD", "加元": "CAD", "人民币": "CNY", "元": "CNY",
+    "块": "CNY", "$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "¥", "HK$": "HKD",
 }
 
 
@@ -182,7 +185,7 @@ def _times(d: Decimal, factor: int | None) -> Decimal:
 
 # --- parsing helpers ----------------------------------------------------------------------
 
-_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0xFFE5: "¥"}
 
 
 def _fold(text: str) -> str:
@@ -194,23 +197,32 @@ def _is_latin_letter(ch: str) -> bool:
     return ch.isalpha() and ord(ch) < 0x2E80
 
 
-_DE_NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
-_EN_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Thousands may also be grouped by a (thin or no-break) space: "10 000", "1 300".
+_SPACE_GROUPED = r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d])"
+# Swiss German groups with an apostrophe: "110'000".
+_DE_NUM = (rf"\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?|\d{{1,3}}(?:['’]\d{{3}})+(?:,\d+)?"
+           rf"|{_SPACE_GROUPED}(?:,\d+)?|\d+(?:,\d+)?")
+_EN_NUM = rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|{_SPACE_GROUPED}(?:\.\d+)?|\d+(?:\.\d+)?"
 _DASH = r"\s*(?:–|—|-|‒|−)\s*"
 
 
 def _to_decimal(surface: str, lang: str) -> Decimal:
+    surface = re.sub(r"[ \u00a0\u202f\u2009'’]", "", surface)
     if lang == "de":
         return Decimal(surface.replace(".", "").replace(",", "."))
     return Decimal(surface.replace(",", ""))
 
 
-_NUMERIC_TOKEN = re.compile(r"\d[\d.,]*\d|\d")
+_NUMERIC_TOKEN = re.compile(r"\d[\d.,'’]*\d|\d")
 _VALID = {
     "de": re.compile(rf"(?:{_DE_NUM})$"),
     "en": re.compile(rf"(?:{_EN_NUM})$"),
     "zh": re.compile(rf"(?:{_EN_NUM})$"),
 }
+
+
+_MONTH_AHEAD = re.compile(r"\s*(?i:" + "|".join(sorted({*_DE_MONTHS, *_EN_MONTHS}, key=len, reverse=True))
+                         + r")\b")
 
 
 def _name_digits(text: str, lang: str) -> list[tuple[int, int]]:
@@ -225,19 +237,39 @@ def _name_digits(text: str, lang: str) -> list[tuple[int, int]]:
         before = text[s - 1] if s else ""
         before2 = text[s - 2] if s > 1 else ""
         after = text[e] if e < len(text) else ""
-        glued_before = _is_latin_letter(before) or (before == "-" and _is_latin_letter(before2))
+        # "GPT-5", "GLM-5", "COVID-19" are names; "mid-2019", "pre-2020" are not.
+        word_before = re.search(r"[A-Za-z]+$", text[: s - 1]) if before == "-" else None
+        glued_before = _is_latin_letter(before) or bool(
+            word_before and any(c.isupper() for c in word_before.group()))
         glued_after = _is_latin_letter(after) and not _allowed_suffix(text, e, lang)
-        if glued_before or glued_after or not _VALID[lang].match(m.group()):
+        # A lone capital letter before the number names a series: "E 95" (a locomotive),
+        # "A 380"; English "A" and "I" are words, so only other letters count there.
+        letter = re.search(r"(?<![\w.])([A-Z])[ \u00a0]$", text[max(0, s - 3):s])
+        series = bool(letter) and (lang == "de" or letter.group(1) not in "AI")
+        # "01" in "E 95 01", "0815": a leading zero makes a code, unless a date or time goes on
+        # ("07. Februar", "07:19", "02月").
+        code = (len(m.group()) > 1 and m.group()[0] == "0" and m.group()[1].isdigit()
+                and after not in ".:" and not (after and ord(after) >= 0x2E80)
+                and not _MONTH_AHEAD.match(text, e))
+        if glued_before or glued_after or series or code or not _VALID[lang].match(m.group()):
             spans.append((s, e))
     return spans
 
 
-_EN_SUFFIX = re.compile(r"(?:st|nd|rd|th|k|K|mn|mln|m|M|bn|bln|b|B|tn)(?![A-Za-z])")
+_EN_SUFFIX = re.compile(r"(?:st|nd|rd|th|k|K|mn|mln|m|M|bn|bln|b|B|tn|am|pm|a\.m\.|p\.m\.)(?![A-Za-z])")
 _DE_SUFFIX = re.compile(r"(?:Mio|Mrd|Tsd)\b")
+# Measurement units written against the number ("35mm", "2.4GHz", "70km/h") keep it a quantity.
+# Case matters: "5G" and "3D" are names, "5g" is five grams.
+_UNIT_SUFFIX = re.compile(
+    r"(?:mm|cm|km/h|km|m|kg|mg|g|t|l|ml|GHz|Ghz|MHz|Mhz|kHz|Hz|TB|GB|MB|KB|kB|Gbit|Mbit|kbit"
+    r"|Gbps|Mbps|kbps|kWh|MWh|GWh|TWh|kW|MW|GW|W|V|mAh|nm|h|min|ms|mph|ft|mi|lbs|lb|oz)(?![A-Za-z])"
+)
 
 
 def _allowed_suffix(text: str, end: int, lang: str) -> bool:
-    """Letters glued after a number that still make it a quantity ("1st", "$53bn")."""
+    """Letters glued after a number that still make it a quantity ("1st", "$53bn", "35mm")."""
+    if _UNIT_SUFFIX.match(text, end):
+        return True
     if lang == "en":
         return bool(_EN_SUFFIX.match(text, end))
     if lang == "de":
@@ -336,6 +368,108 @@ def _date(p: _Parser, m: re.Match[str], months: dict[str, int] | None) -> None:
     ))
 
 
+_TIME_WORDS_PM = ("下午", "晚上", "傍晚", "晚", "夜间", "深夜", "中午")
+_TIME_WORDS_AM = ("上午", "早上", "凌晨", "清晨", "早")
+_TIMES = {
+    # "22:08 Uhr", "12.00 Uhr", "10 Uhr"; German clock times are 24-hour
+    "de": [re.compile(r"(?<![\d.,:])(?P<h>\d{1,2}):(?P<m>\d{2})(?![\d:]|[.,]\d)(?:\s*Uhr\b)?"),
+           re.compile(r"(?<![\d.,:])(?P<h>\d{1,2})\.(?P<m>\d{2})\s*Uhr\b"),
+           re.compile(r"(?<![\d.,:])(?P<h>\d{1,2})\s*Uhr\b")],
+    # "10:08 p.m.", "10am", "15.00 UTC", "07:19"
+    "en": [re.compile(r"(?<![\d.,:])(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*"
+                      r"(?P<ampm>[ap]\.m\.|[ap]m\b|[AP]M\b)"),
+           re.compile(r"(?<![\d.,:])(?P<h>\d{1,2}):(?P<m>\d{2})(?![\d:]|[.,]\d)"),
+           re.compile(r"(?<![\d.,:])(?P<h>\d{1,2})\.(?P<m>\d{2})(?=\s*(?:GMT|UTC|CET|CEST|EST|EDT|PST|PDT)\b)")],
+    # "晚上 10 点 08 分", "12 时许", "10:08", "上午 10 点半"
+    "zh": [re.compile(r"(?P<ampm>上午|早上|凌晨|清晨|中午|下午|傍晚|晚上|夜间|深夜|早|晚)?\s*"
+                      r"(?P<h>\d{1,2})\s*(?:[:：]\s*(?P<m>\d{2})|点\s*(?:(?P<m2>\d{1,2})\s*分|(?P<half>半))?"
+                      r"|时\s*(?:(?P<m3>\d{1,2})\s*分)?)"),
+           re.compile(r"(?<![\d.,:])(?P<h>\d{1,2})\.(?P<m>\d{2})(?=\s*(?:GMT|UTC|CET|CEST|EST|EDT|PST|PDT)\b)")],
+}
+
+
+_CLOCK_BEFORE = {
+    "de": re.compile(r"\b(?:um|gegen|ab|bis|seit|vor|nach|zwischen|von)\s+$", re.IGNORECASE),
+    "en": re.compile(r"\b(?:at|by|until|till|before|after|around|about|approximately|since)\s+$",
+                     re.IGNORECASE),
+    "zh": re.compile(r"(?:于|在|至|到)\s*$"),
+}
+_CLOCK_AFTER = re.compile(r"\s*(?:Uhr|GMT|UTC|CET|CEST|MEZ|MESZ|EST|EDT|PST|PDT|Ortszeit|local time"
+                          r"|hours|h\b|点|时)")
+
+
+def _clock_context(text: str, s: int, e: int, lang: str) -> bool:
+    """Whether "H:MM" (or "H Uhr") is a clock time: a time word after it or a time preposition
+    before it; "zum 15:15" and "4:1" are scores."""
+    return bool(_CLOCK_AFTER.match(text, e) or text[s:e].endswith(("Uhr", "点", "时", "分", "半"))
+                or _CLOCK_BEFORE[lang].search(text[:s]))
+
+
+def _clock_times(p: _Parser, names: list[tuple[int, int]]) -> None:
+    """Clock times, as minutes after midnight. Without a.m./p.m. (or 上午/下午) a time up to 12
+    could be either half of the day: its unit is "12h" and it matches both."""
+    for pat in _TIMES[p.lang]:
+        for m in pat.finditer(p.text):
+            s, e = _span(m)
+            if any(ns <= s < ne for ns, ne in names) or not p.free(s, e):
+                continue
+            g = m.groupdict()
+            if not (g.get("ampm") or _clock_context(p.text, s, e, p.lang)):
+                continue  # "15:15", "4:1": a score or a ratio, read as two numbers
+            h = int(g["h"])
+            minute = int(g.get("m") or g.get("m2") or g.get("m3") or (30 if g.get("half") else 0))
+            ampm = (g.get("ampm") or "").lower()
+            if ampm.startswith("p") or ampm in _TIME_WORDS_PM:
+                h = h + 12 if h < 12 and ampm != "中午" else h
+            elif (ampm.startswith("a") or ampm in _TIME_WORDS_AM) and h == 12:
+                h = 0
+            if h > 24 or minute > 59:
+                continue
+            clock = "24h" if ampm or p.lang == "de" or h == 0 or h > 12 else "12h"
+            p.add(Quantity("time", Decimal(h * 60 + minute), p.text[s:e], (s, e), unit=clock))
+
+
+_COORDINATED = {
+    # "am 2. und 5. Oktober": the first day borrows the month of the second
+    "de": re.compile(r"(?<![\d.,])(?P<day>\d{1,2})\.\s*(?:und|oder|sowie|,)\s*(?=\d{1,2}\.\s*"
+                     + _DE_MONTH.format(g="month") + ")"),
+    # "October 2 and 5": the second day borrows the month of the first
+    "en": re.compile(_EN_MONTH.format(g="month") + r"\s+\d{1,2}(?:st|nd|rd|th)?\s*(?:,|and|or|&)\s*"
+                     r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?![.,]\d|\s*(?:%|percent))"),
+}
+
+
+def _coordinated_days(p: _Parser) -> None:
+    pat = _COORDINATED.get(p.lang)
+    if pat is None:
+        return
+    months = _DE_MONTHS if p.lang == "de" else _EN_MONTHS
+    for m in pat.finditer(p.text):
+        s, e = m.span("day")
+        if p.lang == "de":
+            e = m.end("day") + 1  # the day's dot
+        month = months[m.group("month").rstrip(".").lower()]
+        if p.free(s, e) and 1 <= int(m.group("day")) <= 31:
+            p.add(Quantity("date", Decimal(int(m.group("day"))), p.text[s:e], (s, e), month=month))
+
+
+_RANGE_GAP = re.compile(r"\s*(?:bis(?: zum)?|–|—|-|to|through|until|至|到|~)\s*$")
+
+
+def _inherit_years(p: _Parser) -> None:
+    """A range across months states its year once ("24. August bis 5. September 2021",
+    "2021年8月24日至9月5日"): both dates get it."""
+    dates = sorted((q for q in p.found if q.kind == "date"), key=lambda q: q.span)
+    for a, b in zip(dates, dates[1:]):
+        if not _RANGE_GAP.match(p.text[a.span[1]:b.span[0]]) or (a.year is None) == (b.year is None):
+            continue
+        year = a.year or b.year
+        for q in (a, b):
+            if q.year is None:
+                p.found[p.found.index(q)] = Quantity(
+                    q.kind, q.value, q.surface, q.span, high=q.high, month=q.month, year=year)
+
+
 def _cn_or_int(s: str | None) -> int | None:
     if s is None:
         return None
@@ -347,7 +481,7 @@ def _cn_or_int(s: str | None) -> int | None:
 _DE_DAY = r"(?P<day>\d{1,2})\."
 _DE_DATES = [
     # "vom 24. bis 26. September 2025", "24.–26. September"
-    re.compile(rf"{_DE_DAY}\s*(?:bis|–|—|-)\s*(?P<day2>\d{{1,2}})\.\s*{_DE_MONTH.format(g='month')}"
+    re.compile(rf"{_DE_DAY}\s*(?:bis(?:\s+zum)?|–|—|-)\s*(?P<day2>\d{{1,2}})\.\s*{_DE_MONTH.format(g='month')}"
                rf"(?:\s*,?\s*(?P<year>\d{{4}})(?!\d))?"),
     # "6. Februar", "21. Februar, 2026", "18. November 2025"
     re.compile(rf"(?<![\d.,]){_DE_DAY}\s*{_DE_MONTH.format(g='month')}(?:\s*,?\s*(?P<year>\d{{4}})(?!\d))?"),
@@ -360,8 +494,10 @@ _EN_DATES = [
     re.compile(rf"{_EN_MONTH.format(g='month')}\s+(?P<day>\d{{1,2}}){_EN_ORD}(?!\d)"
                rf"(?:\s*(?:–|—|-|to|through)\s*(?P<day2>\d{{1,2}}){_EN_ORD}(?![\d,.]\d))?"
                rf"(?:,?\s+(?P<year>\d{{4}})(?!\d))?"),
-    # "6 February 2026", "24–26 September 2025", "6th of February"
-    re.compile(rf"(?<![\d.,])(?P<day>\d{{1,2}}){_EN_ORD}(?:\s*(?:–|—|-|to)\s*(?P<day2>\d{{1,2}}){_EN_ORD})?"
+    # "6 February 2026", "24–26 September 2025", "6th of February", "the 14th to the 16th of
+    # August", "4th or 5th of September" (two days read as a range; they match either way)
+    re.compile(rf"(?<![\d.,])(?P<day>\d{{1,2}}){_EN_ORD}(?:\s*(?:–|—|-|to|and|or)\s*(?:the\s+)?"
+               rf"(?P<day2>\d{{1,2}}){_EN_ORD})?"
                rf"\s+(?:of\s+)?{_EN_MONTH.format(g='month')}(?:,?\s+(?P<year>\d{{4}})(?!\d))?"),
     re.compile(rf"{_EN_MONTH.format(g='month')}\s+(?P<year>\d{{4}})(?!\d)"),
 ]
@@ -389,7 +525,7 @@ def _amount_re(lang: str, ranges: bool) -> re.Pattern[str]:
         cur = _EN_CURRENCIES
         pct = r"%|percentage points?\b|per ?cent\b|pp\b"
         range_word = r"(?:" + _DASH + r"|\s+to\s+)"
-        sep = r"\s*"
+        sep = r"(?:\s*|-)"  # "50 percent", "50-percent share"
     # Only symbols and codes go in front ("€135.80", "US$53 billion", "USD 200").
     pre = {k: v for k, v in cur.items() if not k.isalpha() or k.isupper() or len(k) == 3}
     pre_re = _alternation(pre, "pre", suffix_boundary=True)
@@ -406,10 +542,12 @@ def _amount_re(lang: str, ranges: bool) -> re.Pattern[str]:
     )
 
 
-def _group_scale(g: dict[str, str | None], name: str, lang: str) -> int | None:
+def _group_scale(g: dict[str, str | None], name: str, lang: str, money: bool) -> int | None:
     word = g.get(name) or g.get(name + "_abbr")
     if not word:
         return None
+    if word in ("m", "k", "b") and not money:
+        return None  # "100m" is a hundred metres; "$100m" is a hundred million dollars
     table = _DE_SCALES if lang == "de" else _EN_SCALES
     return table[word.rstrip(".").lower()]
 
@@ -466,8 +604,9 @@ def _amounts_latin(p: _Parser, names: list[tuple[int, int]]) -> None:
         s, e = _span(m)
         if not p.free(s, e):
             continue
-        low_scale = _group_scale(g, "low_scale", lang)
-        scale = _group_scale(g, "scale", lang)
+        money = bool(g.get("cur") or g.get("pre") or g.get("pre2"))
+        low_scale = _group_scale(g, "low_scale", lang, money)
+        scale = _group_scale(g, "scale", lang, money)
         if g["high"] is None and low_scale is None:
             low_scale = scale
         elif g["high"] is not None and low_scale is None:
@@ -607,11 +746,12 @@ def _zh_amounts(p: _Parser, names: list[tuple[int, int]]) -> None:
     for m in re.finditer(r"第\s*(?P<n>\d+|[一二三四五六七八九十百]+)", text):
         if p.free(*m.span()) and not any(s <= m.start("n") < e for s, e in names):
             p.add(Quantity("ordinal", _zh_value(m.group("n"), ""), m.group(), m.span()))
-    single = (rf"(?:{pre}\s?)?(?P<low>{num}|{cn})(?P<low_scale>{scale})"
-              rf"(?P<low_unit>%|个百分点|{_alternation(_ZH_CURRENCIES, 'low_cur', suffix_boundary=False)})?")
+    # Typeset Chinese puts spaces around digits ("400 万"); 多/余 mark a rounded figure ("400多万").
+    single = (rf"(?:{pre}\s?)?(?P<low>{num}|{cn})(?:\s*[多余])?\s*(?P<low_scale>{scale})"
+              rf"\s*(?P<low_unit>%|个百分点|{_alternation(_ZH_CURRENCIES, 'low_cur', suffix_boundary=False)})?")
     range_end = (rf"(?:\s*(?:–|—|-|‒|~|～|至|到)\s*"
                  rf"(?:{_alternation({'$': 1, 'US$': 1, '€': 1, '¥': 1}, 'pre2', suffix_boundary=False)}\s?)?"
-                 rf"(?P<high>{num}|{cn})(?P<high_scale>{scale}))?")
+                 rf"(?P<high>{num}|{cn})(?:\s*[多余])?\s*(?P<high_scale>{scale}))?")
     unit = rf"\s*(?P<unit>%|个百分点|{cur})?"
     no_range = r"(?P<pre2>(?!))?(?P<high>(?!))?(?P<high_scale>(?!))?"
     pat, single_pat = re.compile(single + range_end + unit), re.compile(single + no_range + unit)
@@ -637,7 +777,9 @@ def _zh_amounts(p: _Parser, names: list[tuple[int, int]]) -> None:
         s, e = _span(m)
         if not p.free(s, e):
             continue
-        low_scale = g["low_scale"] or (g["high_scale"] or "")
+        # "3至5亿": the scale of the upper end applies to both, unless the lower end has its
+        # own unit ("2,500日元到13万日元").
+        low_scale = g["low_scale"] or ("" if g["low_unit"] else g["high_scale"] or "")
         low = _zh_value(low_s, low_scale)
         high = _zh_value(high_s, g["high_scale"] or low_scale) if high_s else None
         scale_chars = (g["high_scale"] if high_s else "") or g["low_scale"]
@@ -646,7 +788,7 @@ def _zh_amounts(p: _Parser, names: list[tuple[int, int]]) -> None:
             scale_f = 10**8 if "亿" in low_s else 10**4
         surface = text[s:e]
         amount = text[m.start("low"):m.end("high_scale") if high_s else m.end("low_scale")]
-        year_suffix = text[e:e + 1] == "年" and not scale_chars and not unit_s
+        year_suffix = bool(re.match(r"\s*年", text[e:])) and not scale_chars and not unit_s
         if unit_s in ("%", "个百分点"):
             q = Quantity("percent", low, surface, (s, e), high=high,
                          unit="pp" if unit_s == "个百分点" else "%", scale=scale_f, amount=amount)
@@ -663,14 +805,14 @@ def _zh_amounts(p: _Parser, names: list[tuple[int, int]]) -> None:
             ):
                 kind = "year"
                 if year_suffix:
-                    e += 1
+                    e = text.index("年", e) + 1
                     surface = text[s:e]
             q = Quantity(kind, low, surface, (s, e), high=high, scale=scale_f, amount=amount)
         p.add(q)
 
 
 def _zh_value(s: str, scale_chars: str) -> Decimal:
-    base = Decimal(s.replace(",", "")) if s[0].isdigit() else Decimal(_cn_to_int(s))
+    base = _to_decimal(s, "zh") if s[0].isdigit() else Decimal(_cn_to_int(s))
     return _times(base, _scale_product(scale_chars))
 
 
@@ -687,6 +829,9 @@ def extract_numbers(text: str, lang: str) -> list[Quantity]:
         for m in pat.finditer(text):
             if not any(s <= m.start() < e for s, e in names):
                 _date(p, m, months)
+    _coordinated_days(p)
+    _inherit_years(p)
+    _clock_times(p, names)
     if lang == "de":
         for m in re.finditer(r"(?<![\d.,/])(?P<month>\d{1,2})/(?P<year>\d{4})(?![\d/])", text):
             if p.free(*m.span()) and 1 <= int(m.group("month")) <= 12:
@@ -713,10 +858,10 @@ _EN_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July
                    "September", "October", "November", "December"]
 _DE_MONTH_NAMES = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
                    "September", "Oktober", "November", "Dezember"]
-_EN_CURRENCY_PREFIX = {"USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$"}
+_EN_CURRENCY_PREFIX = {"USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "AUD": "A$", "¥": "¥"}
 _EN_CURRENCY_SUFFIX = {"CNY": "yuan", "JPY": "yen"}
 _ZH_CURRENCY = {"USD": "美元", "EUR": "欧元", "CNY": "元", "HKD": "港元", "JPY": "日元",
-                "GBP": "英镑", "CHF": "瑞士法郎"}
+                "GBP": "英镑", "CHF": "瑞士法郎", "AUD": "澳元", "CAD": "加元"}
 _DE_CURRENCY = {"EUR": "€", "USD": "US-Dollar", "CNY": "Yuan", "HKD": "Hongkong-Dollar",
                 "JPY": "Yen", "GBP": "Pfund", "CHF": "Franken"}
 
@@ -792,6 +937,11 @@ def render_quantity(q: Quantity, target_lang: str) -> str:
     if q.kind == "date":
         return _render_date(q, lang)
     assert q.value is not None
+    if q.kind == "time":
+        h, minute = divmod(int(q.value), 60)
+        if lang == "en" and q.unit == "24h":
+            return f"{(h - 1) % 12 + 1}:{minute:02d} {'a.m.' if h < 12 else 'p.m.'}"
+        return f"{h}:{minute:02d}" + (" Uhr" if lang == "de" else "")
     if q.kind == "year":
         years = str(q.value) + (f"–{q.high}" if q.high is not None else "")
         return years + "年" if lang == "zh" else years
@@ -816,7 +966,7 @@ def render_quantity(q: Quantity, target_lang: str) -> str:
                 return f"{amount} {_EN_CURRENCY_SUFFIX[code]}"
             return f"{code} {amount}"
         if lang == "zh":
-            return amount + _ZH_CURRENCY.get(code, code)
+            return "¥" + amount if code == "¥" else amount + _ZH_CURRENCY.get(code, code)
         return f"{amount} {_DE_CURRENCY.get(code, code)}"
     return amount
 
@@ -943,6 +1093,18 @@ class NumberCheck:
         }
 
 
+def _same_unit(a: str | None, b: str | None) -> bool:
+    return a == b or (a == "¥" and b in ("CNY", "JPY")) or (b == "¥" and a in ("CNY", "JPY"))
+
+
+def _same_time(a: Quantity, b: Quantity) -> bool:
+    if a.value is None or b.value is None:
+        return False
+    if "12h" in (a.unit, b.unit):  # "10:00" may be 10:00 or 22:00
+        return a.value % 720 == b.value % 720
+    return a.value % 1440 == b.value % 1440  # 24:00 is 0:00
+
+
 def _same_amount(a: Quantity, b: Quantity) -> bool:
     return a.value == b.value and a.high == b.high
 
@@ -953,7 +1115,9 @@ def _exact(s: Quantity, t: Quantity) -> bool:
     if s.kind == "date":
         return (t.kind == "date" and s.month == t.month and _same_amount(s, t)
                 and (s.year is None or s.year == t.year))
-    return t.kind == s.kind and s.unit == t.unit and _same_amount(s, t)
+    if s.kind == "time":
+        return t.kind == "time" and _same_time(s, t)
+    return t.kind == s.kind and _same_unit(s.unit, t.unit) and _same_amount(s, t)
 
 
 def _lenient(s: Quantity, t: Quantity) -> bool:
@@ -963,6 +1127,9 @@ def _lenient(s: Quantity, t: Quantity) -> bool:
         return t.kind in ("currency", "percent") and _same_amount(s, t)
     if s.kind == "year":
         return t.kind == "date" and t.year == s.value and s.high is None
+    if s.kind == "time" and t.kind == "number" and t.value is not None and s.value is not None:
+        # "zwischen 10 und 13 Uhr" -> "between the hours of 10 and 13"
+        return s.value % 60 == 0 and t.value * 60 in (s.value, s.value % 720)
     return False
 
 
@@ -977,8 +1144,12 @@ def _why_different(s: Quantity, t: Quantity) -> str | None:
             return f"year {s.year} is missing"
         if t.kind == "date":
             return "different date"
+        if t.kind == "year" and s.value is None and t.value == s.year:
+            return "month is missing"
         return None
-    if _same_amount(s, t):
+    if s.kind == "time":
+        return "different time" if t.kind == "time" else None
+    if _same_amount(s, t) and t.kind not in ("time", "date"):
         if s.kind == "currency":
             return f"currency is {t.unit or 'missing'}, not {s.unit}"
         if s.kind == "percent":
@@ -989,7 +1160,7 @@ def _why_different(s: Quantity, t: Quantity) -> str | None:
         s.high is None or _digits(s.high) == _digits(t.high)
     ):
         return "wrong order of magnitude"
-    if t.kind == s.kind and s.kind in ("currency", "percent") and t.unit == s.unit:
+    if t.kind == s.kind and s.kind in ("currency", "percent") and _same_unit(s.unit, t.unit):
         return "different value"
     return None
 
@@ -1017,12 +1188,26 @@ _SPELLED = {
     "en": {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
            9: "nine", 10: "ten", 11: "eleven", 12: "twelve", 13: "thirteen", 14: "fourteen",
            15: "fifteen", 16: "sixteen", 17: "seventeen", 18: "eighteen", 19: "nineteen",
-           20: "twenty"},
+           20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "seventy",
+           80: "eighty", 90: "ninety", 100: "hundred"},
     "de": {1: "ein", 2: "zwei", 3: "drei", 4: "vier", 5: "fünf", 6: "sechs", 7: "sieben",
-           8: "acht", 9: "neun", 10: "zehn", 11: "elf", 12: "zwölf", 20: "zwanzig"},
-    "zh": {1: "一", 2: "二|两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九",
-           10: "十"},
+           8: "acht", 9: "neun", 10: "zehn", 11: "elf", 12: "zwölf", 20: "zwanzig",
+           30: "dreißig", 40: "vierzig", 50: "fünfzig", 60: "sechzig", 70: "siebzig",
+           80: "achtzig", 90: "neunzig", 100: "hundert"},
 }
+def _spelled_words(n: int, lang: str) -> str:
+    """A regex alternation of ways to spell ``n`` (1-100): "sixty-two", "zweiundsechzig"."""
+    table = _SPELLED[lang]
+    if n in table:
+        return table[n]
+    tens, unit = divmod(n, 10)
+    if tens * 10 not in table or unit not in table:
+        return ""
+    if lang == "en":
+        return rf"{table[tens * 10]}[- ]?{table[unit]}"
+    return rf"{'ein' if unit == 1 else table[unit]}und{table[tens * 10]}"
+
+
 _EN_ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",
                      7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth"}
 
@@ -1031,16 +1216,17 @@ def _spelled_in(s: Quantity, translation: str, lang: str) -> bool:
     """A small count the translator wrote as a word ("7 Tage" -> "seven days", "七天")."""
     if s.kind not in ("number", "ordinal") or s.is_range or s.value is None or s.scale:
         return False
-    if s.value != s.value.to_integral_value() or not 1 <= s.value <= 20:
+    if s.value != s.value.to_integral_value() or not 1 <= s.value <= 100:
         return False
     n = int(s.value)
-    words = _SPELLED[lang].get(n)
+    if lang == "zh":
+        numerals = re.finditer(r"[一二两三四五六七八九十百]+", translation)
+        return any(_cn_to_int(m.group()) == n for m in numerals)
+    words = _spelled_words(n, lang)
     if lang == "en" and s.kind == "ordinal":
         words = "|".join(w for w in (words, _EN_ORDINAL_WORDS.get(n)) if w)
     if not words:
         return False
-    if lang == "zh":
-        return re.search(f"(?:{words})", translation) is not None
     return re.search(rf"\b(?:{words})\w*\b", translation, re.IGNORECASE) is not None
 
 
@@ -1063,11 +1249,11 @@ def check_numbers(source: str, translation: str, source_lang: str = "de",
             if i not in match and (t := pool.take(lambda t: test(s, t))) is not None:
                 match[i] = t
     for i, s in enumerate(src):
-        if i in match or not s.is_range:
+        parts = _parts(s)
+        if i in match or not parts:
             continue
-        # "200–240 USD" -> "$200 and $240" read as two amounts: both ends must be there.
-        low, high = (Quantity(s.kind, v, s.surface, s.span, unit=s.unit, month=s.month,
-                              year=s.year) for v in (s.value, s.high))
+        # "200–240 USD" -> "$200 and $240", "18:17" (a score) -> "18-17": both figures there.
+        low, high = parts
         if pool.take_pair(lambda t: _exact(low, t), lambda t: _exact(high, t)):
             match[i] = None
     for i, s in enumerate(src):
@@ -1111,6 +1297,19 @@ def check_numbers(source: str, translation: str, source_lang: str = "de",
     )
 
 
+def _parts(q: Quantity) -> tuple[Quantity, ...]:
+    """The two figures a range or a clock time also stands for: the ends of "200–240 USD"
+    ("$200 and $240"), the hour and minute of "18:17" (a score written like a time)."""
+    if q.kind == "time" and q.value is not None:
+        h, m = divmod(int(q.value), 60)
+        return tuple(Quantity("number", Decimal(v), q.surface, q.span) for v in (h, m))
+    if q.is_range:
+        return tuple(Quantity(q.kind, v, q.surface, q.span, unit=q.unit, scale=q.scale,
+                              month=q.month, year=q.year, amount=q.amount)
+                     for v in (q.value, q.high))
+    return ()
+
+
 class _Pool:
     """Target quantities, each used at most once. A range can be used whole, or its two ends
     separately ("von 7 Millionen auf 58 Millionen" -> "from 7 million to 58 million")."""
@@ -1119,11 +1318,8 @@ class _Pool:
         self.items: list[tuple[int, str, Quantity]] = []
         for j, q in enumerate(quantities):
             self.items.append((j, "all", q))
-            if q.is_range and q.kind != "date":
-                for part, v in (("low", q.value), ("high", q.high)):
-                    end = Quantity(q.kind, v, q.surface, q.span, unit=q.unit, scale=q.scale,
-                                   amount=q.amount)
-                    self.items.append((j, part, end))
+            for part, end in zip(("low", "high"), _parts(q)):
+                self.items.append((j, part, end))
         self.used: set[tuple[int, str]] = set()
         self.quantities = quantities
 
