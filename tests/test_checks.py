@@ -121,3 +121,9 @@ def test_real_glossary_term_check_fits_the_record() -> None:
     assert checks.to_dict()["terms"]["status"] == "ok"
     summary = CheckSummary.from_checks([checks])
     assert summary.terms_found >= 1 and summary.term_accuracy == 1.0
+
+
+def test_ids_can_come_with_the_summary() -> None:
+    checks = [check_segment(SOURCE, "The AI model has 397 million parameters.")]
+    summary = CheckSummary.from_checks(checks, ids=["doc:p01:s01"])
+    assert [w.id for w in summary.worst] == ["doc:p01:s01"]

@@ -8,7 +8,7 @@ adds them up for a run: counts, term and number accuracy, and the worst segments
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -129,8 +129,12 @@ class CheckSummary:
         return _ratio(self.numbers_matched, self.numbers_matched + self.numbers_mismatched)
 
     @classmethod
-    def from_checks(cls, checks: Iterable[SegmentChecks], worst: int = 5) -> CheckSummary:
+    def from_checks(cls, checks: Iterable[SegmentChecks], *, ids: Sequence[str] | None = None,
+                    worst: int = 5) -> CheckSummary:
+        """Add up ``checks``; ``ids`` name the segments where the checks carry no ``id``."""
         checks = list(checks)
+        if ids is not None and len(ids) != len(checks):
+            raise ValueError(f"{len(ids)} ids for {len(checks)} segment checks")
         found = enforced = violated = with_terms = 0
         glossary_used = False
         for c in checks:
@@ -157,7 +161,7 @@ class CheckSummary:
             numbers_unverified=sum(len(c.numbers.unverified) for c in checks),
             language_failures=sum(not c.language.ok for c in checks),
             segments_with_problems=len(bad),
-            worst=tuple(WorstSegment(c.id or f"#{i + 1}", tuple(c.problems()))
+            worst=tuple(WorstSegment(c.id or (ids[i] if ids else f"#{i + 1}"), tuple(c.problems()))
                         for _, i, c in bad[:worst]),
             glossary_used=glossary_used,
         )

@@ -235,7 +235,6 @@ def _name_digits(text: str, lang: str) -> list[tuple[int, int]]:
     for m in _NUMERIC_TOKEN.finditer(text):
         s, e = m.span()
         before = text[s - 1] if s else ""
-        before2 = text[s - 2] if s > 1 else ""
         after = text[e] if e < len(text) else ""
         # "GPT-5", "GLM-5", "COVID-19" are names; "mid-2019", "pre-2020" are not.
         word_before = re.search(r"[A-Za-z]+$", text[: s - 1]) if before == "-" else None
