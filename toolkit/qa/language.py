@@ -182,7 +182,8 @@ def check_language(translation: str, target_lang: str, source: str | None = None
     if not translation.strip():
         return LanguageCheck(False, UNKNOWN, "the translation is empty")
     detected = detect_language(translation)
-    if source is not None and detected != target_lang and _is_echo(translation, source):
+    # An echo is only wrong where there is language to tell: "Ant Group / FinTech" may stay.
+    if source is not None and detected not in (target_lang, UNKNOWN) and _is_echo(translation, source):
         return LanguageCheck(False, detected, "the translation repeats the source")
     if detected == target_lang:
         return LanguageCheck(True, detected)
