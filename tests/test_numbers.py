@@ -369,3 +369,45 @@ def test_human_references_pass_the_number_check(shared_dir) -> None:
     ref = (wmt / "newstest2019.de-en.ref.en").read_text(encoding="utf-8").splitlines()
     accuracy, n = _number_accuracy(zip(src, ref), "en")
     assert n > 700 and accuracy >= 0.99, (accuracy, n)
+
+
+# --- property: any amount survives render -> parse -> check, and a scale error never passes ---
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from toolkit.qa.numbers import Quantity  # noqa: E402
+
+_amounts = st.builds(
+    lambda whole, cents, decimals, scale, kind, unit: (
+        kind,
+        (D(whole) + D(cents) / 100).quantize(D(1) / 10**decimals) if decimals else D(whole),
+        None if kind == "percent" else scale,
+        unit if kind == "currency" else ("%" if kind == "percent" else None),
+    ),
+    whole=st.integers(min_value=1, max_value=999_999),
+    cents=st.integers(min_value=0, max_value=99),
+    decimals=st.sampled_from([0, 1, 2]),
+    scale=st.sampled_from([None, 10**6, 10**9, 10**12]),
+    kind=st.sampled_from(["number", "percent", "currency"]),
+    unit=st.sampled_from(["EUR", "USD", "CNY"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_amounts)
+def test_any_amount_round_trips_and_scale_errors_are_caught(amount) -> None:
+    kind, mantissa, scale, unit = amount
+    if scale and mantissa >= 1000:
+        mantissa = mantissa / 1000  # "397 Milliarden", not "397.000 Milliarden"
+    value = mantissa * scale if scale else mantissa
+    q = Quantity(kind, value, "", (0, 0), unit=unit, scale=scale)
+    german = "Es geht um " + render_quantity(q, "de") + " insgesamt."
+    (parsed,) = extract_numbers(german, "de")
+    assert (parsed.kind, parsed.value, parsed.unit) == (kind, value, unit), german
+    wrong = Quantity(kind, value * 1000, "", (0, 0), unit=unit, scale=scale)
+    for lang in ("en", "zh"):
+        right_text = render_quantity(parsed, lang)
+        assert check_numbers(german, right_text, "de", lang).status == "ok", (german, right_text)
+        wrong_text = render_quantity(wrong, lang)
+        assert check_numbers(german, wrong_text, "de", lang).status == "mismatch", (german, wrong_text)

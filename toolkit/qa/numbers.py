@@ -876,6 +876,8 @@ def _group_digits(digits: str, lang: str) -> str:
 
 def _scale_for(q: Quantity, value: Decimal, lang: str) -> int | None:
     """The scale a rendering in ``lang`` uses for ``value``; None for plain digits."""
+    if q.kind not in ("number", "currency"):
+        return None  # percentages, years, ordinals are written out
     if lang == "zh":
         for f in (10**12, 10**8, 10**4):
             if abs(value) >= f:
