@@ -72,12 +72,16 @@ class LanguageCheck:
         return d
 
 
-@lru_cache(maxsize=1)
-def _identifier() -> LanguageIdentifier:
-    """py3langid's model, loaded once on first use (about 0.7 s)."""
+@lru_cache(maxsize=2)
+def _identifier(languages: tuple[str, ...] | None = None) -> LanguageIdentifier:
+    """py3langid's model (all its languages, or only ``languages``), loaded once on first use
+    (about 0.7 s)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    if languages is not None:
+        ident.set_languages(list(languages))
+    return ident
 
 
 @dataclass(frozen=True)
@@ -110,16 +114,10 @@ def _latin_language(ev: _Evidence) -> str:
     de, en = _function_words(ev.words)
     if abs(de - en) >= _EN_DE_MARGIN and min(de, en) * 3 <= max(de, en):
         return "de" if de > en else "en"
-    ident = _identifier()
-    ident.set_languages(None)
-    best, prob = ident.classify(ev.latin_text)
+    best, prob = _identifier().classify(ev.latin_text)
     if best not in ("de", "en") and prob >= 0.99 and len(ev.words) >= 6 and de + en <= 1:
         return str(best)
-    ident.set_languages(["de", "en"])
-    try:
-        best, prob = ident.classify(ev.latin_text)
-    finally:
-        ident.set_languages(None)
+    best, prob = _identifier(("de", "en")).classify(ev.latin_text)
     if prob < _MIN_PROB and de == en:
         return UNKNOWN
     if prob < _MIN_PROB:
