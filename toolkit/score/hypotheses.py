@@ -1,0 +1,164 @@
+"""System outputs to score: tk's translation JSONL or plain text; summary JSONL or a folder
+of ``<doc>.txt`` files. Also the language sanity check that keeps a German file from being
+scored as Chinese (or the source from being scored as its translation)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import InputError, ScoreError
+from toolkit.score.textio import is_jsonl, read_jsonl, read_lines, read_text, require
+
+
+@dataclass
+class TranslationHypotheses:
+    """One system's translations in file order."""
+
+    name: str
+    ids: list[str]
+    docs: list[str]
+    texts: list[str]
+    checks: list[dict[str, Any] | None]
+    path: Path
+    lang: str | None = None
+    plain: bool = False
+
+
+@dataclass
+class SummaryHypotheses:
+    """One system's summaries by document."""
+
+    name: str
+    summaries: dict[str, str]
+    path: Path
+    lang: str | None = None
+
+
+def _single(values: list[Any]) -> Any:
+    found = {v for v in values if v}
+    return found.pop() if len(found) == 1 else None
+
+
+def read_translations(path: str | Path, name: str | None = None) -> TranslationHypotheses:
+    """tk's ``translations.jsonl`` (doc, id, translation, model, lang, checks) or a plain
+    file with one segment per line. The system is named after the model, else the file."""
+    p = Path(path)
+    if p.is_dir():
+        candidates = [p / "translations.jsonl"]
+        if not candidates[0].is_file():
+            raise InputError(f"{p}: a folder without translations.jsonl; give the file itself")
+        p = candidates[0]
+    if not is_jsonl(p):
+        lines = read_lines(p)
+        return TranslationHypotheses(name=name or p.stem, ids=[str(i + 1) for i in range(len(lines))],
+                                     docs=["-"] * len(lines), texts=lines, checks=[None] * len(lines),
+                                     path=p, plain=True)
+    ids, docs, texts, checks, models, langs = [], [], [], [], [], []
+    seen: set[str] = set()
+    for line, r in read_jsonl(p):
+        seg_id = require(r, "id", p, line)
+        if seg_id in seen:
+            raise ScoreError(f"{p}:{line}: segment id {seg_id!r} appears twice; one translation per segment")
+        seen.add(seg_id)
+        ids.append(seg_id)
+        docs.append(str(r.get("doc") or seg_id.split(":")[0]))
+        text = r.get("translation", r.get("text"))
+        if not isinstance(text, str):
+            raise InputError(f"{p}:{line}: missing text field 'translation'")
+        texts.append(text)
+        checks.append(r.get("checks") if isinstance(r.get("checks"), dict) else None)
+        models.append(r.get("model"))
+        langs.append(r.get("lang"))
+    model = _single(models)
+    return TranslationHypotheses(name=name or model or p.stem, ids=ids, docs=docs, texts=texts,
+                                 checks=checks, path=p, lang=_single(langs))
+
+
+def read_summaries(path: str | Path, name: str | None = None) -> SummaryHypotheses:
+    """Summaries from JSONL records ``{"doc", "summary", "lang"}`` or a folder of ``<doc>.txt``."""
+    p = Path(path)
+    if p.is_dir():
+        files = sorted(p.glob("*.txt"))
+        if not files:
+            raise InputError(f"{p}: no <doc>.txt summaries in this folder")
+        return SummaryHypotheses(name=name or p.name, summaries={f.stem: read_text(f).strip() for f in files},
+                                 path=p)
+    if not p.exists():
+        raise InputError(f"{p}: no such file or folder")
+    summaries: dict[str, str] = {}
+    langs, models = [], []
+    for line, r in read_jsonl(p):
+        doc = require(r, "doc", p, line)
+        if doc in summaries:
+            raise ScoreError(f"{p}:{line}: document {doc!r} has two summaries; one per document")
+        summaries[doc] = require(r, "summary", p, line)
+        langs.append(r.get("lang"))
+        models.append(r.get("model"))
+    return SummaryHypotheses(name=name or _single(models) or p.stem, summaries=summaries, path=p,
+                             lang=_single(langs))
+
+
+def unique_names(names: list[str], paths: list[Path]) -> list[str]:
+    """System names for a table. Names taken from file names lose the dotted parts they all
+    share (``generaltest2023.de-en.hyp.AIRC`` -> ``AIRC``); duplicates get their path."""
+    from_path = [n == p.stem for n, p in zip(names, paths)]
+    if sum(from_path) > 1:
+        parts = [n.split(".") for n, f in zip(names, from_path) if f]
+        lead = 0
+        while all(len(p) > lead + 1 for p in parts) and len({tuple(p[:lead + 1]) for p in parts}) == 1:
+            lead += 1
+        short = iter(".".join(p[lead:]) for p in parts)
+        names = [next(short) if f else n for n, f in zip(names, from_path)]
+    counts = Counter(names)
+    return [n if counts[n] == 1 else f"{n} ({p})" for n, p in zip(names, paths)]
+
+
+# --- language check ----------------------------------------------------------------------
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_WORDS = re.compile(r"[^\W\d_]+")
+_DE = frozenset("der die das und ist nicht mit den dem des ein eine einer sich auf für von zu im "
+                "wird werden wurde auch bei nach aus über".split())
+_EN = frozenset("the and is are was were not with of to in that this for on by from it be "
+                "has have will which".split())
+
+
+def detect_language(texts: list[str]) -> str | None:
+    """'zh', 'de' or 'en' for a body of text, or None where it cannot tell. Deliberately
+    coarse (script ratio, then function words): it only has to catch the wrong file."""
+    sample = " ".join(texts)[:200_000]
+    letters = len(_LETTER.findall(sample))
+    if letters < 20:
+        return None
+    if len(_HAN.findall(sample)) / letters > 0.3:
+        return "zh"
+    words = Counter(w.lower() for w in _WORDS.findall(sample))
+    de = sum(words[w] for w in _DE)
+    en = sum(words[w] for w in _EN)
+    if de + en < 4:
+        return None
+    if de > 3 * en:
+        return "de"
+    if en > 3 * de:
+        return "en"
+    return None
+
+
+def check_language(texts: list[str], lang: str, what: str) -> None:
+    """Refuse to score text that is plainly not in ``lang`` (e.g. German hypotheses with
+    ``--lang zh``): the number would be meaningless, not just low."""
+    names = {"en": "English", "zh": "Chinese", "de": "German"}
+    found = detect_language(texts)
+    sample = " ".join(texts)[:200_000]
+    letters = len(_LETTER.findall(sample))
+    if lang == "zh" and found != "zh" and letters >= 20 and len(_HAN.findall(sample)) / letters < 0.1:
+        found = found or "latin"
+    if found is not None and found != lang and lang in names:
+        label = names.get(found, "Latin-script text")
+        hint = f"pass --lang {found} if that is the target" if found in names else "pass the right --lang"
+        raise ScoreError(f"{what} look like {label}, not {names[lang]}; check the file, or {hint}")
