@@ -109,14 +109,18 @@ def score_translations(
     seed: int = DEFAULT_SEED,
     confidence: float = DEFAULT_CONFIDENCE,
     check_lang: bool = True,
+    comet_python: str | None = None,
+    comet_model: str | None = None,
 ) -> ScoreReport:
     """Score one or more systems' translations against reference translations.
 
     Hypotheses are tk JSONL files (aligned by segment id) or plain text (line by line);
     references are ``eval/refs/translations/<lang>.jsonl`` or plain text. Corpus scores come
     with bootstrap intervals; with ``compare`` every system is tested against the first.
+    COMET runs in its own environment (``comet_python``, see :mod:`toolkit.score.comet`).
     """
     metric_names = parse_metrics(metrics, TRANSLATION_METRICS)
+    _check_available(metric_names, comet_python)
     hyps = [h if isinstance(h, TranslationHypotheses) else read_translations(h) for h in hypotheses]
     if not hyps:
         raise ScoreError("no hypothesis files given")
@@ -138,7 +142,8 @@ def score_translations(
     computed: dict[str, dict[str, _Computed]] = {a.system.name: {} for a in aligned}
     for m in metric_names:
         for a in aligned:
-            computed[a.system.name][m] = _compute(m, a, refs, lang, signatures)
+            computed[a.system.name][m] = _compute(m, a, refs, lang, signatures,
+                                                  comet={"python": comet_python, "model": comet_model})
 
     boot = {"n_samples": n_samples, "seed": seed, "confidence": confidence}
     report = ScoreReport(task="translations", lang=lang, references=str(refs.path), metrics=metric_names,
@@ -179,12 +184,25 @@ def score_translations(
     return report
 
 
+def _check_available(metric_names: list[str], comet_python: str | None) -> None:
+    """Fail before any work when an optional metric cannot run here."""
+    if "semantic" in metric_names:
+        from toolkit.score.semantic import model_path
+
+        model_path()
+    if "comet" in metric_names:
+        from toolkit.score.comet import comet_python as find_comet
+
+        find_comet(comet_python)
+
+
 def _single_lang(hyps: list[TranslationHypotheses]) -> str | None:
     langs = {h.lang for h in hyps if h.lang}
     return langs.pop() if len(langs) == 1 else None
 
 
-def _compute(m: str, a: _Aligned, refs: TranslationReferences, lang: str, signatures: dict[str, str]) -> _Computed:
+def _compute(m: str, a: _Aligned, refs: TranslationReferences, lang: str, signatures: dict[str, str],
+             comet: dict[str, str | None]) -> _Computed:
     if m in M.SACREBLEU_METRICS:
         cm = M.corpus_metric(m, a.texts, refs.streams, lang)
         signatures[m] = f"{M.SACREBLEU_NAMES[m]}|{cm.signature}"
@@ -213,7 +231,7 @@ def _compute(m: str, a: _Aligned, refs: TranslationReferences, lang: str, signat
 
         if any(s is None for s in refs.sources):
             raise ScoreError("COMET needs the German sources: use JSONL references with a 'source' field")
-        result = comet_scores([s or "" for s in refs.sources], a.texts, refs.streams[0])
+        result = comet_scores([s or "" for s in refs.sources], a.texts, refs.streams[0], **comet)
         signatures[m] = result.signature
         return _Computed(score=float(np.mean(result.scores)), stats=np.asarray(result.scores), score_fn=None,
                          segment=list(result.scores), count=len(result.scores))
