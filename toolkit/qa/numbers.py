@@ -339,7 +339,10 @@ def _why_different(s: Quantity, t: Quantity) -> str | None:
         if s.kind == "currency":
             return f"currency is {t.unit or 'missing'}, not {s.unit}"
         if s.kind == "percent":
-            return "percent sign is missing" if t.kind != "percent" else "percentage points vs percent"
+            if t.kind != "percent":
+                return "percent sign is missing"
+            names = {"%": "percent", "pp": "percentage points"}
+            return f"{names[t.unit or '%']} instead of {names[s.unit or '%']}"
     if t.kind == "date":
         return None
     if _digits(s.value) == _digits(t.value) and s.value != t.value and (
@@ -370,6 +373,8 @@ def _vague(s: Quantity, text: str, lang: str) -> re.Match[str] | None:
     if m is None and s.value is not None and s.kind not in ("date", "year") and abs(s.value) >= 100:
         m = _VAGUE_LARGE[lang].search(text)
     return m
+
+
 _SPELLED = {
     "en": {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
            9: "nine", 10: "ten", 11: "eleven", 12: "twelve", 13: "thirteen", 14: "fourteen",
@@ -381,6 +386,8 @@ _SPELLED = {
            30: "dreißig", 40: "vierzig", 50: "fünfzig", 60: "sechzig", 70: "siebzig",
            80: "achtzig", 90: "neunzig", 100: "hundert"},
 }
+
+
 def _spelled_words(n: int, lang: str) -> str:
     """A regex alternation of ways to spell ``n`` (1-100): "sixty-two", "zweiundsechzig"."""
     table = _SPELLED[lang]
@@ -413,7 +420,9 @@ def _spelled_in(s: Quantity, translation: str, lang: str) -> bool:
         words = "|".join(w for w in (words, _EN_ORDINAL_WORDS.get(n)) if w)
     if not words:
         return False
-    return re.search(rf"\b(?:{words})\w*\b", translation, re.IGNORECASE) is not None
+    # German declines the word ("ein" -> "einer"); English does not ("one" is not "onerous").
+    suffix = r"\w*" if lang == "de" else ""
+    return re.search(rf"\b(?:{words}){suffix}\b", translation, re.IGNORECASE) is not None
 
 
 def check_numbers(source: str, translation: str, source_lang: str = "de",
