@@ -107,12 +107,16 @@ def test_rouge_signature_names_everything():
 # --- known answers: checks ---------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "checks", "expected"), [
-    ("terms", {"terms": {"found": ["EZB", "Leitzins"], "violated": ["Vorstand"]}}, (2, 3)),
-    ("terms", {"terms": {"found": [], "violated": []}}, (0, 0)),
-    ("terms", {"numbers": {"checked": 2, "mismatched": []}}, None),
+    # tk's shape: "violated" lists the found terms the translation misses
+    ("terms", {"terms": {"found": ["EZB", "Leitzins", "Vorstand"], "violated": ["Vorstand"]}}, (2, 3)),
+    ("terms", {"terms": {"found": [], "enforced": [], "violated": [], "status": "none"}}, (0, 0)),
+    ("terms", {"terms": None, "numbers": {"checked": 2, "matched": 2, "mismatched": []}}, None),  # no glossary
     ("terms", None, None),
-    ("numbers", {"numbers": {"checked": 3, "mismatched": ["0,25"]}}, (2, 3)),
-    ("numbers", {"numbers": {"checked": 0, "mismatched": []}}, (0, 0)),
+    ("numbers", {"numbers": {"checked": 3, "matched": 2, "mismatched": [{"source": "0,25"}], "unverified": []}},
+     (2, 3)),
+    ("numbers", {"numbers": {"checked": 3, "matched": 1, "mismatched": [], "unverified": [{}, {}]}}, (1, 1)),
+    ("numbers", {"numbers": {"checked": 3, "mismatched": [{}], "unverified": [{}]}}, (1, 2)),  # no "matched"
+    ("numbers", {"numbers": {"checked": 0, "matched": 0, "mismatched": []}}, (0, 0)),
     ("numbers", {"numbers": {"mismatched": []}}, None),
 ])
 def test_check_counts(name, checks, expected):
@@ -122,8 +126,10 @@ def test_check_counts(name, checks, expected):
 def test_term_and_number_accuracy_from_records(tmp_path):
     refs = refs_file(tmp_path)
     checks = [
-        {"terms": {"found": ["EZB", "Leitzins"], "violated": []}, "numbers": {"checked": 1, "mismatched": ["0,25"]}},
-        {"terms": {"found": [], "violated": ["Inflation"]}, "numbers": {"checked": 0, "mismatched": []}},
+        {"terms": {"found": ["EZB", "Leitzins"], "violated": []},
+         "numbers": {"checked": 1, "matched": 0, "mismatched": ["0,25"]}},
+        {"terms": {"found": ["Inflation"], "violated": ["Inflation"]},
+         "numbers": {"checked": 0, "matched": 0, "mismatched": []}},
         None,  # an older record without checks: n/a, not a failure
     ]
     hyp = hyps_file(tmp_path, [r[3] for r in REFS_EN], checks=checks)
@@ -134,6 +140,21 @@ def test_term_and_number_accuracy_from_records(tmp_path):
     segs = {(r["id"], r["metric"]): r["score"] for r in report.segments}
     assert segs[("001_aa:p01:s01", "terms")] == 100.0
     assert segs[("002_bb:p01:s01", "terms")] is None
+
+
+def test_accuracy_agrees_with_tk_translates_own_summary(tmp_path):
+    """The same counting as the summary `tk translate` prints (toolkit.qa.checks)."""
+    checks_mod = pytest.importorskip("toolkit.qa.checks")
+    pairs = [("Der Zins steigt um 0,25 Prozentpunkte auf 4,5 Prozent.", "The rate rises by 0.25 points to 4.5 percent."),
+             ("Am 3. März kamen 1.200 Gäste.", "On 3 March, 12,000 guests came."),
+             ("Der Vorstand tagt.", "The board meets.")]
+    segs = [checks_mod.check_segment(src, tgt, target_lang="en", segment_id=seg_id)
+            for (src, tgt), (_, seg_id, _, _) in zip(pairs, REFS_EN)]
+    summary = checks_mod.CheckSummary.from_checks(segs)
+    hyp = hyps_file(tmp_path, [t for _, t in pairs], checks=[c.to_dict() for c in segs])
+    report = score_translations([hyp], refs_file(tmp_path), metrics="numbers", check_lang=False)
+    assert summary.number_accuracy is not None
+    assert report.score("sys", "numbers") == pytest.approx(100 * summary.number_accuracy)
 
 
 def test_checks_absent_everywhere_reads_na(tmp_path):

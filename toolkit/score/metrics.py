@@ -83,14 +83,18 @@ def sentence_scores(name: str, stats: np.ndarray, lang: str, nrefs: int = 1) -> 
 # --- term and number accuracy from tk's QA checks ----------------------------------------
 
 CHECKS_SIGNATURE = {
-    "terms": "source:checks.terms|count:found/(found+violated)|version:tk-{v}",
-    "numbers": "source:checks.numbers|count:(checked-mismatched)/checked|version:tk-{v}",
+    "terms": "source:checks.terms|count:(found-violated)/found|version:tk-{v}",
+    "numbers": "source:checks.numbers|count:matched/(matched+mismatched)|unverified:excluded|version:tk-{v}",
 }
 
 
 def check_counts(name: str, checks: Mapping[str, Any] | None) -> tuple[int, int] | None:
-    """``(correct, total)`` for one segment from its stored checks, or None when the segment
-    has no such check (older outputs, QA off): reported as n/a, never as 0 or 100."""
+    """``(correct, total)`` for one segment from the checks tk stores with it, counted as
+    ``tk translate``'s run summary counts them (toolkit.qa.checks.CheckSummary): terms found in
+    the source that the translation renders as required (``violated`` is a subset of
+    ``found``); source quantities that come out right, leaving out those tk could not verify.
+    None when the segment has no such check (older outputs, no glossary): reported as n/a,
+    never as 0 or 100."""
     if not checks or not isinstance(checks, Mapping):
         return None
     part = checks.get(name)
@@ -98,13 +102,16 @@ def check_counts(name: str, checks: Mapping[str, Any] | None) -> tuple[int, int]
         return None
     if name == "terms":
         found, violated = part.get("found") or [], part.get("violated") or []
-        total = len(found) + len(violated)
-        return (len(found), total)
-    checked = part.get("checked")
-    if not isinstance(checked, int | float) or checked < 0:
-        return None
+        return (max(len(found) - len(violated), 0), len(found))
     wrong = len(part.get("mismatched") or [])
-    return (max(int(checked) - wrong, 0), int(checked))
+    matched = part.get("matched")
+    if isinstance(matched, int):
+        return (matched, matched + wrong)
+    checked = part.get("checked")
+    if not isinstance(checked, int) or checked < 0:
+        return None
+    verifiable = max(checked - len(part.get("unverified") or []), 0)
+    return (max(verifiable - wrong, 0), verifiable)
 
 
 def checks_signature(name: str) -> str:
