@@ -181,7 +181,7 @@ def test_identical_translations_score_100_with_sacrebleu_signature(tmp_path):
 
 
 def test_chinese_uses_zh_tokenizer(tmp_path):
-    refs = refs_file(tmp_path, "zh")
+    refs_file(tmp_path, "zh")  # --refs given as the folder: tk picks refs/translations/zh.jsonl
     hyp = hyps_file(tmp_path, ["欧洲央行将利率上调0.25个百分点。", "通胀依然很高。", "董事会周一开会。"],
                     lang="zh", rows=REFS_ZH)
     report = score_translations([hyp], tmp_path / "refs", metrics="bleu,chrf")

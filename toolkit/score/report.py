@@ -101,12 +101,12 @@ class ScoreReport:
         return _clean(data)
 
     def rows(self, level: str = "corpus") -> list[dict[str, Any]]:
-        """Flat rows for one level: corpus (with intervals and signatures), doc, segment,
-        or compare (paired bootstrap results)."""
+        """Flat rows for one level: corpus (with intervals, signatures and, for ROUGE, mean
+        precision/recall and the bootstrap mid), doc, segment, or compare (paired tests)."""
         if level == "corpus":
             return [
                 {"system": s.name, "metric": m, "score": v.score, "low": v.low, "high": v.high,
-                 "count": v.count, "missing": s.missing, "signature": self.signatures.get(m, "")}
+                 "count": v.count, "missing": s.missing, "signature": self.signatures.get(m, ""), **v.detail}
                 for s in self.systems for m, v in s.scores.items()
             ]
         if level == "doc":
