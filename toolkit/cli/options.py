@@ -16,3 +16,16 @@ def progress_bar(total: int, desc: str, enabled: bool = True) -> Iterator[Callab
 
     with tqdm(total=total, desc=desc, unit="seg", dynamic_ncols=True, leave=False) as bar:
         yield bar.update
+
+
+def quiet_libraries() -> None:
+    """Silence Hugging Face's own progress bars and advice: for logs and pipes, not terminals."""
+    import warnings
+
+    from huggingface_hub.utils import disable_progress_bars
+    from transformers.utils import logging
+
+    disable_progress_bars()
+    logging.disable_progress_bar()
+    logging.set_verbosity_error()
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")

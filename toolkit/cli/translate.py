@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.options import progress_bar
+from toolkit.cli.options import progress_bar, quiet_libraries
 from toolkit.config import setting
 
 
@@ -70,6 +70,9 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
     if target not in TARGET_LANGUAGES:
         raise ModelError(f"unknown target language {target!r}; use --to en or --to zh")
     documents = load_documents(inputs, lang=source)
+    show = not quiet and sys.stderr.isatty()
+    if not show:
+        quiet_libraries()
     glossary = None if no_glossary else glossary_from_settings(glossaries)
     engine = load_translation_engine(
         model, target, device=device, dtype=dtype, beams=beams,
@@ -77,7 +80,6 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
         trust_remote_code=trust_remote_code, announce=None if quiet else _note,
     )
     total = len(segment_documents(documents))
-    show = not quiet and sys.stderr.isatty()
     with progress_bar(total, f"de→{target}", enabled=show) as bar:
         run = translate_documents(documents, engine, target, source_lang=source,
                                   glossary=glossary, checks=not no_checks, progress=bar)
