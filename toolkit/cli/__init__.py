@@ -69,7 +69,7 @@ def main() -> None:
       tk models pull starter                # small offline model to try the pipeline
       tk translate --to en corpus/clean -o out/en
       tk translate --to zh corpus/clean -o - | head
-      tk score translations out/en/translations.jsonl --refs eval/refs/en
+      tk score translations out/en/translations.jsonl --refs eval/refs --lang en
 
     Every command takes --help. Set TK_DEBUG=1 to see tracebacks.
     """
