@@ -107,9 +107,9 @@ class GlossaryEnforcer(TranslationEngine):
             for i, text in zip(pending, new_texts):
                 attempts[i] += 1
                 candidate = self._check(requests[i], text)
-                # Keep the first output unless the retry renders strictly more terms: an
-                # unconstrained output reads better where both miss the same.
-                if len(candidate.violated) < len(checks[i].violated):
+                # Keep the first output unless the retry does strictly better: an unconstrained
+                # output reads better where both miss the same terms.
+                if _shortfall(candidate, text) < _shortfall(checks[i], texts[i]):
                     texts[i], checks[i] = text, candidate
                 if checks[i].violated:
                     still.append(i)
@@ -146,6 +146,12 @@ class GlossaryEnforcer(TranslationEngine):
         s.retried += len(retried)
         s.fixed += sum(1 for i in retried if not results[i].terms.violated)
         s.violated += sum(1 for r in results if r.terms.violated)
+
+
+def _shortfall(check: TermCheck, text: str) -> tuple[int, int]:
+    """How far an output is from the glossary: terms missing, then (to break ties) missing
+    even as plain text - a term glued to a neighbouring word is nearer than no term at all."""
+    return len(check.violated), sum(1 for r in check.violated if r.target not in text)
 
 
 def _merge(existing: tuple[TermHint, ...], new: tuple[TermHint, ...]) -> tuple[TermHint, ...]:
