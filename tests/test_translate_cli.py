@@ -147,3 +147,15 @@ def test_unknown_model_name_names_the_fix(article):
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_enforcement_fixes_what_the_check_only_baseline_misses(tiny_marian, article):
+    common = ["translate", "--to", "en", str(article), "--model", str(tiny_marian),
+              "-g", str(GLOSSARY), "-o", "-", "-q"]
+    baseline = [json.loads(x) for x in _run(*common, "--no-enforce").stdout.splitlines()]
+    enforced = [json.loads(x) for x in _run(*common).stdout.splitlines()]
+    missed = [t for r in baseline for t in r["checks"]["terms"]["violated"]]
+    assert missed, "a random model should miss glossary terms without enforcement"
+    assert not any(r["retried"] or r["checks"]["terms"]["enforced"] for r in baseline)
+    assert all(not r["checks"]["terms"]["violated"] for r in enforced)
+    assert any(r["checks"]["terms"]["status"] == "enforced" for r in enforced)

@@ -24,7 +24,7 @@ from toolkit.errors import ModelError
 from toolkit.segments import Segment, segment_documents
 
 if TYPE_CHECKING:
-    from toolkit.glossary import Glossary
+    from toolkit.glossary import Glossary, GlossaryEnforcer, TermCheck
     from toolkit.qa.checks import SegmentChecks
 
 TARGET_LANGUAGES = {"en": "English", "zh": "Chinese (Simplified)"}
@@ -57,14 +57,19 @@ class TranslationRun:
     records: list[TranslationRecord]
     checks: list[SegmentChecks] = field(default_factory=list)
     retried: int = 0
+    enforcement: dict[str, Any] | None = None  # what the glossary enforcer did (EnforcementStats)
 
     def summary(self) -> str:
         """One screen: terms, numbers, language, worst segments."""
         from toolkit.qa.checks import CheckSummary
 
         text = CheckSummary.from_checks(self.checks, ids=[r.id for r in self.records]).render()
+        if e := self.enforcement:
+            text += (f"\nglossary enforcement: {e['retried']} of {e['with_terms']} segments with terms "
+                     f"retried, {e['fixed']} fixed, {e['violated']} still violated "
+                     f"({e['first_pass_s']:.1f} s first pass, {e['retry_s']:.1f} s retries)")
         if self.retried:
-            text += f"\nretried after a failed check: {self.retried} segment(s)"
+            text += f"\nnumber/language retries: {self.retried} segment(s)"
         return text
 
 
@@ -140,13 +145,25 @@ def translate_segments(
     *,
     source_lang: str = "de",
     glossary: Glossary | None = None,
+    enforce: bool = True,
     checks: bool = True,
     progress: Progress | None = None,
 ) -> TranslationRun:
-    """Translate segments; enforce the glossary; check terms, numbers and language; retry once."""
+    """Translate segments, enforce the glossary, check terms, numbers and language.
+
+    With ``enforce`` (the default) glossary terms go to the engine as hints, missing terms are
+    forced on a retry, and a segment with a wrong number or in the wrong language is retried
+    once with the numbers as hints. ``enforce=False`` only checks: the baseline that shows
+    what enforcement adds.
+    """
     check_target_language(engine, target_lang)
     requests = [TranslationRequest(s.text, source_lang, target_lang) for s in segments]
-    texts, term_checks = _translate(engine, requests, glossary, progress)
+    enforcer = None
+    if glossary is not None and enforce:
+        from toolkit.glossary import GlossaryEnforcer
+
+        enforcer = GlossaryEnforcer(engine, glossary)
+    texts, term_checks = _translate(engine, enforcer, glossary, requests, progress)
 
     segment_checks: list[SegmentChecks] = []
     retried: set[int] = set()
@@ -155,10 +172,10 @@ def translate_segments(
             _check(r.text, t, source_lang, target_lang, tc)
             for r, t, tc in zip(requests, texts, term_checks)
         ]
-        failing = [i for i, c in enumerate(segment_checks) if _needs_retry(c)]
+        failing = [i for i, c in enumerate(segment_checks) if enforce and _needs_retry(c)]
         if failing:
             retry_requests = [_retry_request(requests[i], engine) for i in failing]
-            new_texts, new_terms = _translate(engine, retry_requests, glossary, None)
+            new_texts, new_terms = _translate(engine, enforcer, glossary, retry_requests, None)
             for i, text, tc in zip(failing, new_texts, new_terms):
                 candidate = _check(requests[i].text, text, source_lang, target_lang, tc)
                 retried.add(i)
@@ -181,7 +198,8 @@ def translate_segments(
         )
         for i, s in enumerate(segments)
     ]
-    return TranslationRun(records, segment_checks, len(retried))
+    stats = enforcer.stats.to_dict() if enforcer is not None else None
+    return TranslationRun(records, segment_checks, len(retried), stats)
 
 
 def translate_documents(
@@ -213,16 +231,22 @@ def document_texts(records: Sequence[TranslationRecord]) -> dict[str, str]:
 
 def _translate(
     engine: TranslationEngine,
-    requests: list[TranslationRequest],
+    enforcer: GlossaryEnforcer | None,
     glossary: Glossary | None,
+    requests: list[TranslationRequest],
     progress: Progress | None,
-) -> tuple[list[str], list[Any]]:
+) -> tuple[list[str], list[TermCheck | None]]:
+    if enforcer is not None:
+        results = enforcer.translate_checked(requests, progress)
+        return [r.text for r in results], [r.terms for r in results]
+    texts = engine.translate(requests, progress)
     if glossary is None:
-        return engine.translate(requests, progress), [None] * len(requests)
-    from toolkit.glossary import GlossaryEnforcer
+        return texts, [None] * len(requests)
+    from toolkit.glossary import check_terms
 
-    results = GlossaryEnforcer(engine, glossary).translate_checked(requests, progress)
-    return [r.text for r in results], [r.terms for r in results]
+    return texts, [
+        check_terms(r.text, t, glossary, r.target_lang, r.source_lang) for r, t in zip(requests, texts)
+    ]
 
 
 def _check(source: str, translation: str, source_lang: str, target_lang: str, terms: Any) -> SegmentChecks:

@@ -24,6 +24,9 @@ from toolkit.config import setting
               help="Glossary (TSV/CSV/TBX) to enforce; repeat for several "
                    "[default: `glossary` in tk.toml, TK_GLOSSARY].")
 @click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
+@click.option("--no-enforce", is_flag=True,
+              help="Check glossary terms and numbers but never intervene (no hints, no retries): "
+                   "the baseline that shows what enforcement adds.")
 @click.option("-o", "--output", metavar="DIR|-",
               help="Folder for <doc>.<lang>.txt files and translations.jsonl, or - for "
                    "records on stdout. Without it the translated text goes to stdout.")
@@ -41,7 +44,7 @@ from toolkit.config import setting
               help="Allow a model's own Python code to run (only for models you trust).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 def translate(inputs: tuple[str, ...], target: str, source: str, model: str | None,
-              glossaries: tuple[str, ...], no_glossary: bool, output: str | None,
+              glossaries: tuple[str, ...], no_glossary: bool, no_enforce: bool, output: str | None,
               fmt: str | None, device: str | None, dtype: str | None, beams: int | None,
               max_batch_tokens: int | None, no_checks: bool, no_cache: bool,
               trust_remote_code: bool, quiet: bool) -> None:
@@ -82,7 +85,8 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
     total = len(segment_documents(documents))
     with progress_bar(total, f"de→{target}", enabled=show) as bar:
         run = translate_documents(documents, engine, target, source_lang=source,
-                                  glossary=glossary, checks=not no_checks, progress=bar)
+                                  glossary=glossary, enforce=not no_enforce,
+                                  checks=not no_checks, progress=bar)
     write_run(run, output, fmt)
     if not quiet and not no_checks:
         click.echo(run.summary(), err=True)
