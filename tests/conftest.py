@@ -31,11 +31,20 @@ def shared_dir() -> Path:
 # Each fixture returns a model folder; pass it wherever a model is asked for (--model FOLDER).
 
 
+def _one_torch_thread() -> None:
+    """Tiny models run ~15x faster on one thread when other processes share the cores
+    (torch's worker threads otherwise spin-wait for each other)."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 @pytest.fixture(scope="session")
 def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Marian/OPUS-MT-style de->en model (sentencepiece trained on the corpus)."""
     from tiny_models import build_marian
 
+    _one_torch_thread()
     return build_marian(tmp_path_factory.mktemp("tiny") / "marian-de-en", target_lang="en")
 
 
@@ -44,6 +53,7 @@ def tiny_marian_multi(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Multi-target Marian model like opus-mt-de-ZH: >>cmn_Hans<< / >>eng<< target tokens."""
     from tiny_models import build_marian
 
+    _one_torch_thread()
     return build_marian(tmp_path_factory.mktemp("tiny") / "marian-de-multi",
                         target_codes=(">>cmn_Hans<<", ">>eng<<"))
 
@@ -53,6 +63,7 @@ def tiny_nllb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """NLLB-style model (M2M100 + NllbTokenizer with deu_Latn, eng_Latn, zho_Hans)."""
     from tiny_models import build_nllb
 
+    _one_torch_thread()
     return build_nllb(tmp_path_factory.mktemp("tiny") / "nllb")
 
 
@@ -61,4 +72,5 @@ def tiny_chat(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Qwen2-style causal chat LM with a ChatML chat template."""
     from tiny_models import build_causal_lm
 
+    _one_torch_thread()
     return build_causal_lm(tmp_path_factory.mktemp("tiny") / "chat")

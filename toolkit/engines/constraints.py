@@ -147,6 +147,10 @@ class TermConstraints(LogitsProcessor):
         self.decode = decode
         self.offset = offset
         self._start: int | None = None
+        # Met terms per (request, output so far), from the previous step: met is monotonic,
+        # so each step only checks the tail of the output (decoding everything every step
+        # would cost O(length^2) per hypothesis).
+        self._met_before: dict[tuple[int, tuple[int, ...]], frozenset[int]] = {}
         self.interventions = 0  # steps where a token was forced (for reports)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
@@ -157,18 +161,17 @@ class TermConstraints(LogitsProcessor):
             return scores
         remaining = self._start + self.max_new_tokens - cur_len  # tokens left, this one included
         generated = input_ids[:, self._start + self.offset:].tolist()
+        met_now: dict[tuple[int, tuple[int, ...]], frozenset[int]] = {}
         for row, seq in enumerate(generated):
-            constraints = self.rows[row // self.num_beams]
+            request = row // self.num_beams
+            constraints = self.rows[request]
             if not constraints or any(t in self.eos for t in seq):
                 continue  # nothing to enforce, or this hypothesis has finished
-            text = None
-            unmet = []
-            for c in constraints:
-                if any(_contains(seq, v) for v in c.variants):
-                    continue
-                text = self.decode(seq) if text is None else text
-                if c.text not in text:
-                    unmet.append(c)
+            key = (request, tuple(seq))
+            if key not in met_now:
+                met_now[key] = self._met(request, seq, constraints)
+            met = met_now[key]
+            unmet = [c for i, c in enumerate(constraints) if i not in met]
             if not unmet:
                 continue
             forced, needed = self._choose(seq, unmet)
@@ -178,7 +181,22 @@ class TermConstraints(LogitsProcessor):
                 self._force(scores, row, forced)
             else:
                 scores[row, self.eos] = -float("inf")
+        self._met_before = met_now
         return scores
+
+    def _met(self, request: int, seq: list[int], constraints: list[Constraint]) -> frozenset[int]:
+        """Indices of the constraints whose text the output ``seq`` already contains."""
+        before = self._met_before.get((request, tuple(seq[:-1]))) if seq else frozenset()
+        met = set(before or ())
+        for i, c in enumerate(constraints):
+            if i in met:
+                continue
+            # Known state one token ago: only the tail can hold a newly completed term (a
+            # character may take up to 4 byte tokens; a few more for neighbours' merges).
+            window = seq if before is None else seq[-(4 * len(c.text) + 8):]
+            if any(_contains(window, v) for v in c.variants) or c.text in self.decode(window):
+                met.add(i)
+        return frozenset(met)
 
     @staticmethod
     def _choose(seq: list[int], unmet: list[Constraint]) -> tuple[int | None, int]:
