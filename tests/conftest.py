@@ -74,3 +74,11 @@ def tiny_chat(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     _one_torch_thread()
     return build_causal_lm(tmp_path_factory.mktemp("tiny") / "chat")
+
+
+@pytest.fixture(scope="session")
+def tiny_gguf(tmp_path_factory: pytest.TempPathFactory, tiny_chat: Path) -> Path:
+    """The tiny chat LM as a qwen2 .gguf file (returns the file path)."""
+    from tiny_models import build_gguf
+
+    return build_gguf(tmp_path_factory.mktemp("tiny") / "gguf", tiny_chat)

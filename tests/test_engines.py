@@ -3,6 +3,7 @@ outputs are garbage, but the count, order, language handling and errors are what
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from toolkit.engines import TermHint, TranslationRequest, load_engine
 from toolkit.engines.batching import plan_batches
 from toolkit.engines.llm import clean_output
 from toolkit.errors import ModelError
+from toolkit.models import resolve_model
 
 GERMAN = [
     "Alibaba hat am Dienstag sein neues KI-Modell Qwen3.5 vorgestellt.",
@@ -140,3 +142,31 @@ def test_batches_are_length_sorted_within_the_token_budget() -> None:
         assert len(batch) <= 3
         assert len(batch) == 1 or max(lengths[i] for i in batch) * len(batch) <= 100
     assert [lengths[i] for i in batches[1]] == [50, 48]
+
+
+def test_gguf_file_loads_as_a_chat_engine_and_is_cached(tiny_gguf: Path, tk_home: Path) -> None:
+    ref = resolve_model(str(tiny_gguf))
+    assert (ref.kind, ref.gguf_file) == ("llm", tiny_gguf.name)
+    first = load_engine(str(tiny_gguf))
+    cached = list((tk_home / "cache" / "gguf").glob("*/tk-complete"))
+    assert len(cached) == 1 and (cached[0].parent / "config.json").is_file()
+    again = load_engine(str(tiny_gguf))  # from the cache: same model, same translations
+    batch = requests("zh")[:3]
+    assert first.translate(batch) == again.translate(batch)
+    assert first.model_id == again.model_id == str(tiny_gguf)
+
+
+def test_gguf_cache_follows_the_file(tiny_gguf: Path, tk_home: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / tiny_gguf.name
+    shutil.copy(tiny_gguf, copy)
+    load_engine(str(copy))
+    os.utime(copy, (1_000_000_000, 1_000_000_000))  # a changed file gets a new conversion
+    load_engine(str(copy))
+    assert len(list((tk_home / "cache" / "gguf").glob("*/tk-complete"))) == 2
+
+
+def test_a_folder_holding_one_gguf_file_resolves_to_it(tiny_gguf: Path) -> None:
+    ref = resolve_model(str(tiny_gguf.parent))
+    assert ref.gguf_file == tiny_gguf.name and ref.kind == "llm"

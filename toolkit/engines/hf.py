@@ -128,7 +128,7 @@ class HFEngine(TranslationEngine):
         groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
         for i, request in enumerate(requests):
             groups[self._group_key(request)].append(i)
-        new_tokens = 0
+        new_tokens = forced_tokens = 0
         started = time.perf_counter()
         with torch.inference_mode():
             for indices in groups.values():
@@ -136,20 +136,25 @@ class HFEngine(TranslationEngine):
                 lengths = self._input_lengths(group)
                 for batch in plan_batches(lengths, self.max_batch_tokens, self.max_batch_size):
                     batch_requests = [group[j] for j in batch]
-                    texts, generated = self._run_batch(batch_requests, [lengths[j] for j in batch])
+                    texts, generated, forced = self._run_batch(
+                        batch_requests, [lengths[j] for j in batch])
                     new_tokens += generated
+                    forced_tokens += forced
                     for j, text in zip(batch, texts, strict=True):
                         results[indices[j]] = text
                     if progress:
                         progress(len(batch))
         elapsed = time.perf_counter() - started
+        # What the last translate() call cost, for benchmarks and run summaries.
         self.last_stats = {"seconds": elapsed, "new_tokens": new_tokens,
-                           "tokens_per_second": new_tokens / elapsed if elapsed else 0.0}
+                           "tokens_per_second": new_tokens / elapsed if elapsed else 0.0,
+                           "forced_tokens": forced_tokens}
         return [r if r is not None else "" for r in results]
 
     def _run_batch(self, requests: list[TranslationRequest],
-                   lengths: list[int]) -> tuple[list[str], int]:
-        """Generate one batch; returns the texts and the number of new tokens."""
+                   lengths: list[int]) -> tuple[list[str], int, int]:
+        """Generate one batch; returns the texts, the number of new tokens, and how many
+        tokens the term constraints forced."""
         from transformers import LogitsProcessorList
 
         inputs = {k: v.to(self.device) for k, v in self._encode_batch(requests).items()}
@@ -188,7 +193,8 @@ class HFEngine(TranslationEngine):
                     for row, limit in zip(new, limits, strict=True)]
         texts = [self._clean(t) for t in self.tokenizer.batch_decode(
             rows_out, skip_special_tokens=True)]
-        return texts, sum(len(row) for row in rows_out)
+        forced = sum(getattr(p, "interventions", 0) for p in processors)
+        return texts, sum(len(row) for row in rows_out), forced
 
     def _generation_config(self, requests: Sequence[TranslationRequest], *, beams: int,
                            max_new_tokens: int) -> Any:
