@@ -44,6 +44,7 @@ def test_tsv_reads_forms_kinds_variants_and_notes() -> None:
     assert g.entries[3].variants("de") == ("Qwen3.5", "Qwen 3.5")
     deepseek = g.entries[4]
     assert (deepseek.term("en"), deepseek.term("zh")) == ("DeepSeek", "DeepSeek")  # keep fills in
+    assert len(set(g.entries)) == len(g)  # entries are values: hashable, comparable
 
 
 def test_lookup_by_language_pair() -> None:

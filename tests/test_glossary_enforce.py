@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from toolkit.engines.base import Progress, TermHint, TranslationEngine, TranslationRequest
 from toolkit.glossary import GlossaryEnforcer, load_glossary
@@ -161,8 +163,6 @@ def test_the_enforcer_is_an_engine() -> None:
 
 # --- property: real tiny models with random weights, enforcement on ------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 FILLER = ["Der", "Konzern", "meldet", "heute", "neue", "Zahlen", "und", "die", "Analysten", "sind", "skeptisch"]
 # (how a term is written in German text, given its glossary form): inflected, compounded, as is

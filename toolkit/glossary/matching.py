@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from toolkit.glossary.model import NOUN_CAPITALIZING, UNSPACED_LANGUAGES, Glossary, GlossaryEntry
 
@@ -151,14 +152,18 @@ class TermMatcher:
         return matches
 
 
+# Compiled matchers per glossary and language pair; a glossary never changes once built.
+_MATCHERS: WeakKeyDictionary[Glossary, dict[tuple[str, str | None], TermMatcher]] = WeakKeyDictionary()
+
+
 def _matcher(glossary: Glossary, source_lang: str, target_lang: str | None) -> TermMatcher:
-    key = f"{source_lang}>{target_lang or '*'}"
-    matcher = glossary._matchers.get(key)
-    if matcher is None:
+    matchers = _MATCHERS.setdefault(glossary, {})
+    key = (source_lang, target_lang)
+    if key not in matchers:
         entries = (glossary.entries_for(source_lang, target_lang) if target_lang
                    else tuple(e for e in glossary if e.variants(source_lang)))
-        matcher = glossary._matchers[key] = TermMatcher(entries, source_lang)
-    return matcher  # type: ignore[return-value]
+        matchers[key] = TermMatcher(entries, source_lang)
+    return matchers[key]
 
 
 def find_terms(text: str, glossary: Glossary, source_lang: str = "de",

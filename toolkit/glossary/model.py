@@ -36,6 +36,9 @@ LANGUAGE_CODES: frozenset[str] = frozenset(
 # Languages written without spaces: terms are found as plain substrings there.
 UNSPACED_LANGUAGES: frozenset[str] = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo"})
 
+# Languages that capitalize every noun: a capital there says nothing about names.
+NOUN_CAPITALIZING: frozenset[str] = frozenset({"de", "lb"})
+
 
 def language_code(tag: str) -> str | None:
     """The ISO 639-1 code of a language tag ("de", "EN", "zh-Hans", "en_US"), or None."""
@@ -82,6 +85,9 @@ class GlossaryEntry:
         object.__setattr__(self, "expansions", MappingProxyType(expansions))
         if self.case_sensitive is None:
             object.__setattr__(self, "case_sensitive", self.kind == "acronym")
+
+    def __hash__(self) -> int:
+        return hash(_renderings(self) + (self.case_sensitive, self.note))
 
     def _where(self) -> str:
         return f"{self.origin}: " if self.origin else ""
@@ -131,9 +137,6 @@ class GlossaryEntry:
         return not latin or any(f[0].isupper() for f in latin)
 
 
-# Languages that capitalize every noun: a capital there says nothing about names.
-NOUN_CAPITALIZING: frozenset[str] = frozenset({"de", "lb"})
-
 
 class Glossary:
     """Validated entries, with lookup by language pair.
@@ -146,7 +149,6 @@ class Glossary:
         self.entries: tuple[GlossaryEntry, ...] = tuple(entries)
         self.source_lang = source_lang
         self.name = name
-        self._matchers: dict[str, object] = {}  # source language -> compiled matcher (matching.py)
         problems = find_conflicts(self.entries, source_lang)
         if problems:
             raise GlossaryError(problems[0] + (f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""))
