@@ -50,8 +50,8 @@ def main() -> None:
     ref = resolve_model(args.model)
     if args.fresh:
         clear_gguf_cache()
-    options = dict(device=args.device, dtype=args.dtype, beams=args.beams,
-                   max_batch_size=args.batch, max_batch_tokens=1_000_000)
+    options = {"device": args.device, "dtype": args.dtype, "beams": args.beams,
+               "max_batch_size": args.batch, "max_batch_tokens": 1_000_000}
     loads = []
     for _ in range(2 if ref.gguf_file else 1):  # GGUF: first (maybe converting) then cached
         started = time.perf_counter()

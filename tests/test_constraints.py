@@ -110,7 +110,7 @@ def test_forced_nllb_output_still_starts_with_the_language_token(
     seen = []
     original = nllb.model.generate
 
-    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def spy(*args, **kwargs):
         out = original(*args, **kwargs)
         seen.append(out[:, 1].tolist())
         return out

