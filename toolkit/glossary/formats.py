@@ -34,7 +34,7 @@ from toolkit.glossary.model import (
     KINDS,
     Glossary,
     GlossaryEntry,
-    _renderings,
+    rendering_key,
     find_conflicts,
     language_code,
 )
@@ -64,7 +64,10 @@ def check_glossary(path: str | Path) -> tuple[Glossary | None, list[str]]:
     except OSError as e:
         raise GlossaryError(f"{path}: cannot read the glossary ({e.strerror})") from None
     if fmt == "tbx":
-        entries, source_lang, problems = _read_tbx(path, data)
+        try:
+            entries, source_lang, problems = _read_tbx(path, data)
+        except GlossaryError as e:  # not XML at all: one problem, reported like the others
+            return None, [str(e)]
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -100,7 +103,7 @@ def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
     entries: list[GlossaryEntry] = []
     seen: set[tuple[object, ...]] = set()
     for e in (e for g in glossaries for e in g.entries):
-        if (key := _renderings(e)) not in seen:
+        if (key := rendering_key(e)) not in seen:
             seen.add(key)
             entries.append(e)
     source_lang = glossaries[0].source_lang

@@ -87,7 +87,7 @@ class GlossaryEntry:
             object.__setattr__(self, "case_sensitive", self.kind == "acronym")
 
     def __hash__(self) -> int:
-        return hash(_renderings(self) + (self.case_sensitive, self.note))
+        return hash(rendering_key(self) + (self.case_sensitive, self.note))
 
     def _where(self) -> str:
         return f"{self.origin}: " if self.origin else ""
@@ -218,7 +218,7 @@ def find_conflicts(entries: Iterable[GlossaryEntry], source_lang: str) -> list[s
             reported.add(id(first))
             where = f"{entry.origin}: " if entry.origin else ""
             at = f" at {first.origin}" if first.origin else ""
-            if _renderings(first) == _renderings(entry):
+            if rendering_key(first) == rendering_key(entry):
                 problems.append(f"{where}duplicate entry for {source_lang} term {key!r} (already defined{at})")
             else:
                 problems.append(
@@ -228,7 +228,8 @@ def find_conflicts(entries: Iterable[GlossaryEntry], source_lang: str) -> list[s
     return problems
 
 
-def _renderings(entry: GlossaryEntry) -> tuple[object, ...]:
+def rendering_key(entry: GlossaryEntry) -> tuple[object, ...]:
+    """What makes two entries the same: kind, forms and expansions (not notes or origin)."""
     return (entry.kind, tuple(sorted(entry.forms.items())), tuple(sorted(entry.expansions.items())))
 
 
