@@ -68,6 +68,15 @@ def tiny_nllb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_t5(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """T5/MADLAD-style model: "<2en>"/"<2zh>" prefixes choose the target language."""
+    from tiny_models import build_t5
+
+    _one_torch_thread()
+    return build_t5(tmp_path_factory.mktemp("tiny") / "t5")
+
+
+@pytest.fixture(scope="session")
 def tiny_chat(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Qwen2-style causal chat LM with a ChatML chat template."""
     from tiny_models import build_causal_lm

@@ -86,6 +86,12 @@ def test_chat_outputs_contain_every_forced_term(chat: TranslationEngine, beams: 
     check_mixed_batch(chat, "zh", terms, beams)
 
 
+@pytest.mark.parametrize("beams", [1, 2])
+def test_t5_outputs_contain_every_forced_term(tiny_t5: Path, beams: int) -> None:
+    engine = load_engine(str(tiny_t5))
+    check_mixed_batch(engine, "zh", ["阿里巴巴", "American Depositary Receipt"], beams)
+
+
 @given(terms=free_terms)
 @SETTINGS
 def test_any_spellable_string_is_forced(marian: TranslationEngine, chat: TranslationEngine,

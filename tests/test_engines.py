@@ -28,7 +28,8 @@ def requests(target: str, texts: list[str] = GERMAN) -> list[TranslationRequest]
 
 
 @pytest.mark.parametrize("fixture,target", [
-    ("tiny_marian", "en"), ("tiny_marian_multi", "zh"), ("tiny_nllb", "zh"), ("tiny_chat", "en"),
+    ("tiny_marian", "en"), ("tiny_marian_multi", "zh"), ("tiny_nllb", "zh"), ("tiny_t5", "zh"),
+    ("tiny_chat", "en"),
 ])
 def test_batched_translation_matches_one_by_one_in_input_order(
     fixture: str, target: str, request: pytest.FixtureRequest
@@ -91,6 +92,14 @@ def test_multi_target_marian_gets_its_target_token(tiny_marian_multi: Path) -> N
     engine = load_engine(str(tiny_marian_multi))
     ids = engine._encode_batch(requests("zh")[:1])["input_ids"][0].tolist()
     assert ids[0] == engine.tokenizer.convert_tokens_to_ids(">>cmn_Hans<<")
+
+
+def test_t5_style_models_get_a_target_prefix(tiny_t5: Path) -> None:
+    engine = load_engine(str(tiny_t5))
+    assert engine.target_languages() == {"de", "en", "zh"}
+    for target in ("zh", "en"):
+        ids = engine._encode_batch(requests(target)[:1])["input_ids"][0].tolist()
+        assert ids[0] == engine.tokenizer.convert_tokens_to_ids(f"<2{target}>")
 
 
 def test_chat_prompt_uses_the_template_and_lists_the_terms(tiny_chat: Path) -> None:

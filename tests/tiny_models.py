@@ -292,3 +292,33 @@ def build_gguf(folder: Path, chat_model: Path) -> Path:
     writer.write_tensors_to_file()
     writer.close()
     return path
+
+
+def build_t5(folder: Path) -> Path:
+    """A T5/MADLAD-style model: the target language is a "<2xx>" token in front of the source."""
+    import sentencepiece as spm
+    from transformers import GenerationConfig, T5Config, T5ForConditionalGeneration
+    from transformers.models.t5 import T5Tokenizer
+
+    work = folder.parent / (folder.name + "-spm")
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "train.txt").write_text(training_text(), encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(work / "train.txt"), model_prefix=str(work / "spm"), vocab_size=800,
+        model_type="unigram", character_coverage=1.0, pad_id=0, eos_id=1, unk_id=2, bos_id=-1,
+        minloglevel=2, num_threads=1,
+    )
+    sp = spm.SentencePieceProcessor(model_file=str(work / "spm.model"))
+    tokenizer = T5Tokenizer(vocab=[(sp.id_to_piece(i), sp.get_score(i))
+                                   for i in range(sp.get_piece_size())], extra_ids=0)
+    tokenizer.add_tokens(["<2de>", "<2en>", "<2zh>"])
+    tokenizer.save_pretrained(folder)
+    config = T5Config(vocab_size=len(tokenizer), d_model=32, d_kv=16, d_ff=64, num_layers=1,
+                      num_heads=2, decoder_start_token_id=0, eos_token_id=1, pad_token_id=0)
+    _seed()
+    model = T5ForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(decoder_start_token_id=0, eos_token_id=1,
+                                               pad_token_id=0)
+    model.save_pretrained(folder)
+    shutil.rmtree(work)
+    return folder

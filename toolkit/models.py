@@ -214,19 +214,18 @@ def _from_folder(path: Path, spec: str) -> ModelRef:
                     local=True, note="local folder")
 
 
+SEQ2SEQ_TYPES = frozenset({"marian", "m2m_100", "nllb-moe", "t5", "mt5", "umt5", "mbart",
+                           "bart", "fsmt", "pegasus", "prophetnet"})
+
+
 def kind_from_config(config: dict[str, Any], where: str) -> str:
-    """'seq2seq' or 'llm' from a config.json: is_encoder_decoder first, then architectures."""
-    if config.get("is_encoder_decoder"):
+    """'seq2seq' or 'llm' from a config.json: is_encoder_decoder or a known encoder-decoder
+    model type, else a *ForCausalLM architecture."""
+    if config.get("is_encoder_decoder") or config.get("model_type") in SEQ2SEQ_TYPES:
         return "seq2seq"
     architectures = config.get("architectures") or []
-    if any(a.endswith("ForConditionalGeneration") for a in architectures) and config.get(
-        "model_type"
-    ) in {"marian", "m2m_100", "nllb-moe", "t5", "mt5", "umt5", "mbart", "bart", "fsmt", "pegasus"}:
-        return "seq2seq"
     if any(a.endswith("ForCausalLM") for a in architectures):
         return "llm"
-    if config.get("model_type") in {"marian", "m2m_100", "t5", "mt5", "umt5", "mbart", "fsmt"}:
-        return "seq2seq"
     raise ModelError(
         f"{where}: cannot tell whether this is a seq2seq MT model or a causal LM "
         f"(model_type={config.get('model_type')!r}, architectures={architectures}); "
@@ -235,16 +234,33 @@ def kind_from_config(config: dict[str, Any], where: str) -> str:
 
 
 def _from_hub(repo_id: str) -> ModelRef:
-    """A hub id outside the catalog: its kind comes from its config.json (cache or Hub)."""
+    """A hub id outside the catalog: its kind comes from its config.json (cache or Hub),
+    read as data so no model code runs."""
     for entry in catalog().values():
         if entry.hub and entry.hub.lower() == repo_id.lower():
             return _from_catalog(entry)
-    from transformers import AutoConfig
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+    )
 
-    with hub_errors(repo_id):
-        config = AutoConfig.from_pretrained(repo_id, **hub_kwargs(repo_id))
-    return ModelRef(kind=kind_from_config(config.to_dict(), repo_id), source=repo_id,
-                    spec=repo_id, note="Hugging Face hub model")
+    try:
+        path = hf_hub_download(repo_id, "config.json", **hub_kwargs(repo_id))
+    except RepositoryNotFoundError:
+        raise ModelError(f"model {repo_id!r} not found on the Hugging Face Hub (or gated: log "
+                         "in with `hf auth login`); run `tk models list` for catalog names"
+                         ) from None
+    except LocalEntryNotFoundError:
+        raise ModelError(f"cannot load {repo_id}: the Hugging Face Hub is unreachable; "
+                         + _OFFLINE_FIX.format(id=repo_id)) from None
+    except EntryNotFoundError:
+        raise ModelError(f"{repo_id} has no config.json, so it is not a transformers model"
+                         ) from None
+    config = json.loads(Path(path).read_text(encoding="utf-8"))
+    return ModelRef(kind=kind_from_config(config, repo_id), source=repo_id, spec=repo_id,
+                    note="Hugging Face hub model")
 
 
 # --- loading from the Hub -------------------------------------------------------------------

@@ -100,7 +100,10 @@ class HFEngine(TranslationEngine):
             )
 
     def _group_key(self, request: TranslationRequest) -> tuple[Any, ...]:
-        return (request.source_lang, request.target_lang, request.attempt)
+        """Requests that can share a batch. Rows with forced terms get a longer length budget,
+        which would change what beam search picks for the others: they batch apart."""
+        return (request.source_lang, request.target_lang, request.attempt,
+                bool(request.force_terms and request.terms))
 
     # --- the shared engine ---------------------------------------------------------------------
 

@@ -74,7 +74,8 @@ class ChatEngine(HFEngine):
         )
 
     def _group_key(self, request: TranslationRequest) -> tuple[Any, ...]:
-        return ()  # every row carries its own prompt: any mix batches together
+        # Every row carries its own prompt, so languages mix; forced rows batch apart.
+        return (bool(request.force_terms and request.terms),)
 
     def _check_request(self, request: TranslationRequest) -> None:
         return None
