@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -37,6 +38,7 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--beams", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--fresh", action="store_true", help="clear the GGUF cache first")
     parser.add_argument("--samples", type=int, default=2)
     parser.add_argument("-o", "--output", help="write the results as JSON here")
@@ -47,11 +49,13 @@ def main() -> None:
     from toolkit.engines import TranslationRequest, load_engine
     from toolkit.models import clear_gguf_cache, resolve_model
 
+    load_before = os.getloadavg()[0]  # other work on the machine skews every number
     ref = resolve_model(args.model)
     if args.fresh:
         clear_gguf_cache()
     options = {"device": args.device, "dtype": args.dtype, "beams": args.beams,
-               "max_batch_size": args.batch, "max_batch_tokens": 1_000_000}
+               "max_batch_size": args.batch, "max_batch_tokens": 1_000_000,
+               "threads": args.threads}
     loads = []
     for _ in range(2 if ref.gguf_file else 1):  # GGUF: first (maybe converting) then cached
         started = time.perf_counter()
@@ -61,6 +65,7 @@ def main() -> None:
     results: dict[str, object] = {
         "model": engine.model_id, "device": engine.device, "dtype": str(engine.dtype),
         "torch_threads": torch.get_num_threads(), "machine": platform.machine(),
+        "load_average_before": load_before,
         "load_seconds": loads, "sentences": len(texts), "batch": args.batch, "targets": {},
     }
     for target in args.targets:
@@ -75,6 +80,7 @@ def main() -> None:
             "samples": [{"source": s, "translation": t}
                         for s, t in list(zip(texts, outputs))[: args.samples]],
         }
+    results["load_average_after"] = os.getloadavg()[0]
     text = json.dumps(results, ensure_ascii=False, indent=2)
     if args.output:
         Path(args.output).write_text(text + "\n", encoding="utf-8")

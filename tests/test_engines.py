@@ -126,6 +126,18 @@ def test_beams_and_dtype_options(tiny_marian: Path) -> None:
         load_engine(str(tiny_marian), beams=0)
 
 
+def test_cpu_threads_follow_the_setting(tiny_marian: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from toolkit.errors import ConfigError
+
+    monkeypatch.setenv("TK_THREADS", "1")
+    load_engine(str(tiny_marian), device="cpu")
+    assert torch.get_num_threads() == 1
+    with pytest.raises(ConfigError, match="threads"):
+        load_engine(str(tiny_marian), threads=0)
+
+
 @pytest.mark.parametrize("raw,clean", [
     ("Here is the translation:\nAlibaba presents Qwen.", "Alibaba presents Qwen."),
     ("Sure! Here's the English translation: Alibaba presents Qwen.", "Alibaba presents Qwen."),

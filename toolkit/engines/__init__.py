@@ -39,10 +39,12 @@ def load_engine(
     max_batch_size: int | None = None,
     max_new_tokens: int | None = None,
     trust_remote_code: bool = False,
+    threads: int | None = None,
 ) -> TranslationEngine:
     """The engine for a model spec (catalog name, hub id, folder or .gguf), loaded and ready.
 
     ``trust_remote_code`` lets a hub model run its own Python code: only for models you trust.
+    ``threads`` sets torch's CPU threads (default: TK_THREADS, tk.toml, else torch's own).
     """
     from toolkit.models import resolve_model
 
@@ -50,7 +52,7 @@ def load_engine(
     return engine_class(ref.kind)(
         ref, device=device, dtype=dtype, beams=beams, max_batch_tokens=max_batch_tokens,
         max_batch_size=max_batch_size, max_new_tokens=max_new_tokens,
-        trust_remote_code=trust_remote_code,
+        trust_remote_code=trust_remote_code, threads=threads,
     )
 
 

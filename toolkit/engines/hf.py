@@ -3,6 +3,7 @@ batching under a token budget, and decoding-time term constraints."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from toolkit.engines.batching import (
     DEFAULT_MAX_BATCH_TOKENS,
     plan_batches,
 )
-from toolkit.engines.runtime import resolve_device, resolve_dtype
+from toolkit.engines.runtime import resolve_device, resolve_dtype, set_cpu_threads
 from toolkit.errors import ModelError
 
 if TYPE_CHECKING:
@@ -36,11 +37,14 @@ class HFEngine(TranslationEngine):
         max_batch_size: int | None = None,
         max_new_tokens: int | None = None,
         trust_remote_code: bool = False,
+        threads: int | None = None,
     ) -> None:
         if beams is not None and beams < 1:
             raise ModelError(f"--beams must be at least 1 (got {beams})")
         self.ref = ref
         self.device = resolve_device(device)
+        if self.device == "cpu":
+            set_cpu_threads(threads)
         self.dtype = resolve_dtype(dtype, self.device)
         self.beams = beams
         self.max_batch_tokens = int(max_batch_tokens or DEFAULT_MAX_BATCH_TOKENS)
@@ -61,25 +65,28 @@ class HFEngine(TranslationEngine):
 
     # --- what subclasses provide -----------------------------------------------------------
 
+    @abstractmethod
     def _load(self) -> tuple[Any, Any]:
-        raise NotImplementedError
+        """The tokenizer and model, on the CPU in ``self.dtype``."""
 
+    @abstractmethod
     def _encode_batch(self, requests: Sequence[TranslationRequest]) -> dict[str, Any]:
         """Tokenized, padded model inputs for one batch (all of one language pair)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _input_lengths(self, requests: Sequence[TranslationRequest]) -> list[int]:
-        raise NotImplementedError
+        """Unpadded input length of each request in tokens (for batching)."""
 
+    @abstractmethod
     def _max_new_tokens(self, request: TranslationRequest, input_length: int) -> int:
-        raise NotImplementedError
+        """The output length budget of one request."""
 
     def _generate_kwargs(self, requests: Sequence[TranslationRequest]) -> dict[str, Any]:
         return {}
 
+    @abstractmethod
     def _encode_target(self, text: str) -> list[int]:
         """Token ids of ``text`` as the model would generate it (for constraints)."""
-        raise NotImplementedError
 
     def _decode_target(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True,
@@ -224,9 +231,9 @@ class HFEngine(TranslationEngine):
             setattr(config, name, value)
         return config
 
+    @abstractmethod
     def _new_tokens(self, sequences: Any, inputs: dict[str, Any]) -> Any:
         """The generated part of ``sequences`` (no prompt, no decoder start token)."""
-        raise NotImplementedError
 
     def _clean(self, text: str) -> str:
         return text.strip()

@@ -54,3 +54,19 @@ def resolve_dtype(dtype: str, device: str) -> torch.dtype:
 def dtype_name(dtype: torch.dtype) -> str:
     """'bfloat16' for torch.bfloat16 (for cache keys and messages)."""
     return str(dtype).removeprefix("torch.")
+
+
+def set_cpu_threads(threads: int | None) -> None:
+    """Use ``threads`` CPU threads for torch (TK_THREADS / ``threads`` in tk.toml when not
+    given). On a machine whose cores are busy with other work, fewer threads than cores can
+    be several times faster: torch's threads wait on each other for a core."""
+    from toolkit.config import setting
+
+    threads = setting("threads", threads, cast=int)
+    if threads is None:
+        return
+    if threads < 1:
+        raise ConfigError(f"threads must be at least 1 (got {threads})")
+    import torch
+
+    torch.set_num_threads(threads)
