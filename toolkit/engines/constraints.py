@@ -8,7 +8,10 @@ its tokens at each step, so beam reordering needs no bookkeeping. Per hypothesis
 - a term is met once its text occurs in the decoded output;
 - a term the output has started (its output ends with a prefix of one of the term's token
   sequences) is continued by forcing the next token;
-- end-of-sequence is blocked while terms are unmet;
+- a term is started where the model itself finds its first token plausible (within
+  ``margin`` nats of its best token), so terms land where the translation needs them;
+- when the model wants to end with terms unmet, the most likely of them is started instead
+  (only blocking the end would make a chat model ramble on until it mentions the term);
 - when the tokens left only just fit the unmet terms, the shortest one is started.
 
 Each term is tried in several tokenizations (sentencepiece's word-initial "▁" piece or not,
@@ -127,7 +130,9 @@ class TermConstraints(LogitsProcessor):
 
     ``row_constraints[i]`` holds the constraints of request i (rows of a beam search are
     ``num_beams`` consecutive copies). ``max_new_tokens`` must be what generate is given;
-    ``offset`` counts forced non-text tokens at the start (NLLB's language code).
+    ``offset`` counts forced non-text tokens at the start (NLLB's language code);
+    ``margin`` (nats) is how much less likely than the model's best token a term's first token
+    may be and still be started on the spot.
     """
 
     def __init__(
@@ -139,8 +144,10 @@ class TermConstraints(LogitsProcessor):
         eos_token_ids: set[int],
         decode: Callable[[list[int]], str],
         offset: int = 0,
+        margin: float = 2.0,
     ) -> None:
         self.rows = [list(c) for c in row_constraints]
+        self.margin = margin
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
         self.eos = sorted(eos_token_ids)
@@ -177,10 +184,10 @@ class TermConstraints(LogitsProcessor):
             forced, needed = self._choose(seq, unmet)
             if forced is None and remaining <= needed:
                 forced = min(unmet, key=lambda c: len(c.start)).start[0]
+            if forced is None:
+                forced = self._opportunity(scores[row], unmet)
             if forced is not None:
                 self._force(scores, row, forced)
-            else:
-                scores[row, self.eos] = -float("inf")
         self._met_before = met_now
         return scores
 
@@ -197,6 +204,17 @@ class TermConstraints(LogitsProcessor):
             if any(_contains(window, v) for v in c.variants) or c.text in self.decode(window):
                 met.add(i)
         return frozenset(met)
+
+    def _opportunity(self, row_scores: torch.FloatTensor, unmet: list[Constraint]) -> int | None:
+        """The first token of an unmet term if the model finds it plausible here, or if the
+        model wants to end; None to let the model choose freely."""
+        logprobs = row_scores.float().log_softmax(-1)
+        best = int(logprobs.argmax())
+        starts = {v[0] for c in unmet for v in c.variants}
+        start = max(starts, key=lambda t: float(logprobs[t]))
+        if best in self.eos or float(logprobs[start]) >= float(logprobs[best]) - self.margin:
+            return start
+        return None
 
     @staticmethod
     def _choose(seq: list[int], unmet: list[Constraint]) -> tuple[int | None, int]:
