@@ -61,6 +61,9 @@ class HFEngine(TranslationEngine):
         self.model.generation_config.max_length = None
         self.model.generation_config.forced_eos_token_id = None
         self._vocab: dict[str, int] | None = None
+        # How much less likely (nats) than the model's best token a forced term's first token
+        # may be and still be started on the spot (see constraints.TermConstraints).
+        self.constraint_margin = 2.0
         self.last_stats: dict[str, float] = {}
 
     # --- what subclasses provide -----------------------------------------------------------
@@ -197,6 +200,7 @@ class HFEngine(TranslationEngine):
             processors.append(TermConstraints(
                 rows, num_beams=beams, max_new_tokens=max_new + offset,
                 eos_token_ids=self._eos_ids(), decode=self._decode_target, offset=offset,
+                margin=self.constraint_margin,
             ))
         config = self._generation_config(requests, beams=beams, max_new_tokens=max(limits) + offset)
         sequences = self.model.generate(**inputs, generation_config=config,
