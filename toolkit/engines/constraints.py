@@ -39,11 +39,19 @@ _CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
 @dataclass(frozen=True)
 class Constraint:
     """One required term: its text, the token sequences that spell it, and the one to start
-    when decoding must force it (word-initial for Latin script, glued for Chinese)."""
+    when decoding must force it (word-initial for Latin script, glued for Chinese).
+
+    ``glued`` are the spellings without a word-initial space; for a term that starts or ends
+    with a letter or digit (``word_start``/``word_end``) they may only begin at a word
+    boundary, so "AI" never comes out as "QAI" (Chinese has no word boundaries to keep).
+    """
 
     text: str
     variants: tuple[Variant, ...]
     start: Variant
+    glued: frozenset[Variant] = frozenset()
+    word_start: bool = False
+    word_end: bool = False
 
     @property
     def longest(self) -> int:
@@ -63,7 +71,12 @@ def build_constraints(
         if variants:
             cjk = bool(_CJK.match(target))
             start = next((v for v in variants if _word_initial(tokenizer, v) != cjk), variants[0])
-            constraints.append(Constraint(target, tuple(variants), start))
+            glued = frozenset(v for v in variants if not _word_initial(tokenizer, v))
+            constraints.append(Constraint(
+                target, tuple(variants), start, glued,
+                word_start=not cjk and target[0].isalnum(),
+                word_end=not _CJK.match(target[-1]) and target[-1].isalnum(),
+            ))
     return constraints
 
 
@@ -97,8 +110,8 @@ def term_variants(target: str, encode: Callable[[str], list[int]],
                     candidates.append([bare, *first[1:]])
     unk = tokenizer.unk_token_id
     special = set(getattr(tokenizer, "all_special_ids", []) or [])
-    if len(first) > 1 and tokenizer.convert_ids_to_tokens(first[0]) == "▁":
-        # A lone "▁" starts many words; as a term's first token it would drag the term in early.
+    if len(first) > 1 and tokenizer.convert_ids_to_tokens(first[0]) == "▁" and _CJK.match(target):
+        # Chinese has no spaces: a term started with a lone "▁" would put one in the text.
         candidates = [c for c in candidates if c != first] or candidates
     variants: list[Variant] = []
     for ids in candidates:
@@ -112,17 +125,49 @@ def term_variants(target: str, encode: Callable[[str], list[int]],
     return variants
 
 
+def torch_isfinite_any(row: Any) -> bool:
+    import torch
+
+    return bool(torch.isfinite(row).any())
+
+
 def _contains(seq: list[int], part: Variant) -> bool:
     n = len(part)
     return any(tuple(seq[i:i + n]) == part for i in range(len(seq) - n + 1))
 
 
-def _progress(seq: list[int], variant: Variant) -> int:
-    """Longest k (0 < k < len(variant)) with seq ending in variant[:k]; 0 if none."""
+def _progress(seq: list[int], variant: Variant, spaces: frozenset[int]) -> int:
+    """Longest k (0 < k < len(variant)) with seq ending in variant[:k]; 0 if none. A lone
+    space token alone is no start: the model writes those before many words."""
     for k in range(min(len(variant) - 1, len(seq)), 0, -1):
         if tuple(seq[-k:]) == variant[:k]:
-            return k
+            return 0 if k == 1 and variant[0] in spaces else k
     return 0
+
+
+def token_classes(tokenizer: Any) -> tuple[frozenset[int], Any]:
+    """Ids of lone space tokens ("▁", "Ġ") and a tensor of ids of tokens that continue a word
+    (a piece starting with a letter or digit and no space marker); cached on the tokenizer."""
+    cached = getattr(tokenizer, "_tk_token_classes", None)
+    if cached is not None:
+        return cached
+    import torch
+
+    special = set(getattr(tokenizer, "all_special_ids", []) or [])
+    spaces, glue = set(), []
+    for piece, i in tokenizer.get_vocab().items():
+        if i in special or not piece:
+            continue
+        if piece in ("▁", "Ġ", " "):
+            spaces.add(i)
+        elif piece[0].isalnum():
+            glue.append(i)
+    classes = (frozenset(spaces), torch.tensor(sorted(glue), dtype=torch.long))
+    try:
+        tokenizer._tk_token_classes = classes
+    except AttributeError:
+        pass  # a tokenizer that takes no attributes is scanned again next time
+    return classes
 
 
 class TermConstraints(LogitsProcessor):
@@ -145,9 +190,14 @@ class TermConstraints(LogitsProcessor):
         decode: Callable[[list[int]], str],
         offset: int = 0,
         margin: float = 2.0,
+        tokenizer: Any = None,
     ) -> None:
         self.rows = [list(c) for c in row_constraints]
         self.margin = margin
+        if tokenizer is not None:
+            self.spaces, self.glue = token_classes(tokenizer)
+        else:
+            self.spaces, self.glue = frozenset(), None
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
         self.eos = sorted(eos_token_ids)
@@ -178,14 +228,28 @@ class TermConstraints(LogitsProcessor):
             if key not in met_now:
                 met_now[key] = self._met(request, seq, constraints)
             met = met_now[key]
+            if self.glue is not None and any(
+                c.word_end and any(tuple(seq[-len(v):]) == v for v in c.variants)
+                for i, c in enumerate(constraints) if i in met
+            ):
+                self._no_glue(scores, row)  # a term just ended: the next word starts apart
             unmet = [c for i, c in enumerate(constraints) if i not in met]
             if not unmet:
                 continue
             forced, needed = self._choose(seq, unmet)
-            if forced is None and remaining <= needed:
-                forced = min(unmet, key=lambda c: len(c.start)).start[0]
+            boundary = None
             if forced is None:
-                forced = self._opportunity(scores[row], unmet)
+                boundary = self._at_boundary(seq)
+            if forced is None and remaining <= needed:
+                # Out of room: continue a term begun with a lone space, else start one.
+                forced = next((v[1] for c in unmet for v in c.variants
+                               if len(v) > 1 and v[0] in self.spaces and seq and seq[-1] == v[0]),
+                              None)
+                if forced is None:
+                    shortest = min(unmet, key=lambda c: len(c.start))
+                    forced = self._starts(shortest, boundary)[0]
+            if forced is None:
+                forced = self._opportunity(scores[row], unmet, boundary)
             if forced is not None:
                 self._force(scores, row, forced)
         self._met_before = met_now
@@ -205,28 +269,55 @@ class TermConstraints(LogitsProcessor):
                 met.add(i)
         return frozenset(met)
 
-    def _opportunity(self, row_scores: torch.FloatTensor, unmet: list[Constraint]) -> int | None:
+    def _at_boundary(self, seq: list[int]) -> bool:
+        """Whether the output so far ends between words (empty, space or punctuation)."""
+        if not seq or seq[-1] in self.spaces:
+            return True
+        text = self.decode(seq[-8:])
+        return not text or not text[-1].isalnum()
+
+    def _starts(self, c: Constraint, boundary: bool | None) -> list[int]:
+        """First tokens that may start ``c`` here, preferred first: a glued spelling of a
+        word-like term only at a word boundary (and then preferred: no double space)."""
+        if not c.word_start:
+            return [c.start[0], *(v[0] for v in c.variants if v != c.start)]
+        spaced = [v[0] for v in c.variants if v not in c.glued]
+        glued = [v[0] for v in c.variants if v in c.glued]
+        return (glued + spaced) if boundary and glued else (spaced or glued)
+
+    def _opportunity(self, row_scores: torch.FloatTensor, unmet: list[Constraint],
+                     boundary: bool | None) -> int | None:
         """The first token of an unmet term if the model finds it plausible here, or if the
         model wants to end; None to let the model choose freely."""
         logprobs = row_scores.float().log_softmax(-1)
         best = int(logprobs.argmax())
-        starts = {v[0] for c in unmet for v in c.variants}
+        starts = {t for c in unmet for t in self._starts(c, boundary)}
         start = max(starts, key=lambda t: float(logprobs[t]))
         if best in self.eos or float(logprobs[start]) >= float(logprobs[best]) - self.margin:
             return start
         return None
 
-    @staticmethod
-    def _choose(seq: list[int], unmet: list[Constraint]) -> tuple[int | None, int]:
+    def _choose(self, seq: list[int], unmet: list[Constraint]) -> tuple[int | None, int]:
         """The token continuing the furthest-advanced started term (or None), and a safe
         upper bound of the tokens the unmet terms need (each at its longest spelling)."""
         forced, best = None, 0
         for c in unmet:
             for v in c.variants:
-                k = _progress(seq, v)
-                if k > best:
-                    forced, best = v[k], k
+                k = _progress(seq, v, self.spaces)
+                if k > best and not (c.word_start and v in c.glued
+                                     and not self._at_boundary(seq[:-k])):
+                    forced, best = v[k], k  # (a glued start inside a word is no start)
         return forced, sum(c.longest for c in unmet)
+
+    def _no_glue(self, scores: torch.FloatTensor, row: int) -> None:
+        if self.glue is None or not len(self.glue):
+            return
+        glue = self.glue.to(scores.device)
+        glue = glue[glue < scores.shape[1]]
+        saved = scores[row].clone()
+        scores[row, glue] = -float("inf")
+        if not bool(torch_isfinite_any(scores[row])):
+            scores[row] = saved  # nothing else left: better glued than nothing
 
     def _force(self, scores: torch.FloatTensor, row: int, token: int) -> None:
         import torch

@@ -200,7 +200,7 @@ class HFEngine(TranslationEngine):
             processors.append(TermConstraints(
                 rows, num_beams=beams, max_new_tokens=max_new + offset,
                 eos_token_ids=self._eos_ids(), decode=self._decode_target, offset=offset,
-                margin=self.constraint_margin,
+                margin=self.constraint_margin, tokenizer=self.tokenizer,
             ))
         config = self._generation_config(requests, beams=beams, max_new_tokens=max(limits) + offset)
         sequences = self.model.generate(**inputs, generation_config=config,
