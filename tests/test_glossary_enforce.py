@@ -223,10 +223,6 @@ def test_every_source_term_reaches_the_output_even_from_a_garbage_model(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "decoding constraints may glue a Latin-script term to a neighbouring word ('GPUYuanbao', "
-    "'Chinese New Yearar'); the glossary check rightly does not count that as the term. Remove "
-    "this marker once toolkit/engines/constraints.py starts and ends such terms at word boundaries."))
 def test_enforced_terms_are_whole_words_even_from_a_garbage_model(request: pytest.FixtureRequest) -> None:
     for name in ENGINE_NAMES:
         _run_property(tiny_engine(name, request), name[-2:], whole_words=True)
