@@ -131,6 +131,19 @@ def test_a_glued_term_beats_no_term_but_is_still_reported() -> None:
     assert results[0].terms.status == "violated"  # but not as a word of its own
 
 
+def test_a_retry_that_rambles_until_the_term_fits_is_refused() -> None:
+    class Rambling(TermDroppingEngine):
+        def translate(self, requests, progress=None):  # type: ignore[no-untyped-def]
+            self.calls.append(list(requests))
+            return ["This translation keeps the meaning. " * 20 + "AI" if r.force_terms else "The KI models."
+                    for r in requests]
+
+    enforcer = GlossaryEnforcer(Rambling(), GLOSSARY)
+    results = enforcer.translate_checked(requests("Die KI-Modelle."))
+    assert results[0].text == "The KI models." and results[0].terms.status == "violated"
+    assert enforcer.stats.runaway == 1
+
+
 def test_retries_zero_only_checks() -> None:
     engine = TermDroppingEngine()
     results = GlossaryEnforcer(engine, GLOSSARY, retries=0).translate_checked(requests(SOURCES[0]))

@@ -3,8 +3,10 @@
 For each segment: find the glossary terms in the source; translate with those entries (only
 those) as hints, which an LLM puts in its prompt and a seq2seq model may ignore; check the
 output; retry the segments that miss a term, this time with ``force_terms`` so an engine that
-``supports_constraints`` must produce every target form while decoding; check again. Whatever
-is still missing is reported as violated in the segment's :class:`TermCheck`, never dropped.
+``supports_constraints`` must produce every target form while decoding; check again. A retry
+replaces the first output only if it renders more terms and has not run on (a chat model
+forced to write a term may ramble until it fits one in; such a retry is refused and counted).
+Whatever is still missing is reported as violated in the segment's :class:`TermCheck`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class EnforcementStats:
     retried: int = 0  # segments translated again (enforcement intervened)
     fixed: int = 0  # retried segments that now have every term
     violated: int = 0  # segments still missing a term
+    runaway: int = 0  # retries refused for running on far past the first output
     first_pass_s: float = 0.0
     retry_s: float = 0.0
 
@@ -89,6 +92,7 @@ class GlossaryEnforcer(TranslationEngine):
         prepared = [replace(r, terms=_merge(r.terms, self.hints(r))) for r in requests]
         start = time.perf_counter()
         texts = list(self.engine.translate(prepared, progress))
+        first_texts = list(texts)
         self.stats.first_pass_s += time.perf_counter() - start
         checks = [self._check(r, t) for r, t in zip(requests, texts)]
         first = list(checks)
@@ -110,7 +114,10 @@ class GlossaryEnforcer(TranslationEngine):
                 # Keep the first output unless the retry does strictly better: an unconstrained
                 # output reads better where both miss the same terms.
                 if _shortfall(candidate, text) < _shortfall(checks[i], texts[i]):
-                    texts[i], checks[i] = text, candidate
+                    if _runaway(text, first_texts[i], requests[i].text):
+                        self.stats.runaway += 1
+                    else:
+                        texts[i], checks[i] = text, candidate
                 if checks[i].violated:
                     still.append(i)
             pending = still
@@ -146,6 +153,16 @@ class GlossaryEnforcer(TranslationEngine):
         s.retried += len(retried)
         s.fixed += sum(1 for i in retried if not results[i].terms.violated)
         s.violated += sum(1 for r in results if r.terms.violated)
+
+
+RUNAWAY_RATIO = 2.0
+
+
+def _runaway(text: str, first: str, source: str) -> bool:
+    """A retry far longer than both the first output and the source: a model that kept on
+    talking until a constrained term could be squeezed in at the end, not a translation.
+    Such a retry is refused, and the segment reports its terms as violated."""
+    return len(text) > RUNAWAY_RATIO * max(len(first), len(source)) + 20
 
 
 def _shortfall(check: TermCheck, text: str) -> tuple[int, int]:
