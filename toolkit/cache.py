@@ -17,7 +17,7 @@ from pathlib import Path
 from toolkit.config import tk_home
 from toolkit.engines.base import Progress, TranslationEngine, TranslationRequest
 
-CHUNK = 128  # requests per commit: small enough to lose little, large enough to batch well
+CHUNK = 64  # requests per commit: small enough to lose little, large enough to batch well
 
 
 class TranslationCache:
