@@ -121,32 +121,18 @@ def unique_names(names: list[str], paths: list[Path]) -> list[str]:
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")
-_WORDS = re.compile(r"[^\W\d_]+")
-_DE = frozenset("der die das und ist nicht mit den dem des ein eine einer sich auf für von zu im "
-                "wird werden wurde auch bei nach aus über".split())
-_EN = frozenset("the and is are was were not with of to in that this for on by from it be "
-                "has have will which".split())
 
 
 def detect_language(texts: list[str]) -> str | None:
-    """'zh', 'de' or 'en' for a body of text, or None where it cannot tell. Deliberately
-    coarse (script ratio, then function words): it only has to catch the wrong file."""
-    sample = " ".join(texts)[:200_000]
-    letters = len(_LETTER.findall(sample))
-    if letters < 20:
+    """'zh', 'de' or 'en' for a body of text, or None where it cannot tell: tk's segment
+    language detector (toolkit.qa.language) on a sample of the whole file."""
+    from toolkit.qa.language import detect_language as detect
+
+    sample = "\n".join(texts)[:20_000]
+    if len(_LETTER.findall(sample)) < 20:
         return None
-    if len(_HAN.findall(sample)) / letters > 0.3:
-        return "zh"
-    words = Counter(w.lower() for w in _WORDS.findall(sample))
-    de = sum(words[w] for w in _DE)
-    en = sum(words[w] for w in _EN)
-    if de + en < 4:
-        return None
-    if de > 3 * en:
-        return "de"
-    if en > 3 * de:
-        return "en"
-    return None
+    found = detect(sample)
+    return found if found in ("de", "en", "zh") else None
 
 
 def check_language(texts: list[str], lang: str, what: str) -> None:
