@@ -149,11 +149,11 @@ BAD_INPUTS: list[tuple[BadInput, list[str]]] = [
     (_blank, ["blank.txt", "file is empty"]),
     (_latin1, ["latin1.txt", "not UTF-8", "line 1", "re-save it as UTF-8"]),
     (_binary, ["image.txt", "binary file", "NUL"]),
-    (_bad_json, ["docs.jsonl line 2", "not valid JSON", '"id" and "text"']),
-    (_no_text, ["docs.jsonl line 2", 'no "text" field']),
-    (_no_id, ["docs.jsonl line 1", 'no "id" field']),
-    (_empty_text_field, ["docs.jsonl line 1", '"text" is empty']),
-    (_not_object, ["docs.jsonl line 1", "not an object"]),
+    (_bad_json, ["docs.jsonl:2", "not valid JSON", '"id" and "text"']),
+    (_no_text, ["docs.jsonl:2", 'no "text" field']),
+    (_no_id, ["docs.jsonl:1", 'no "id" field']),
+    (_empty_text_field, ["docs.jsonl:1", '"text" is empty']),
+    (_not_object, ["docs.jsonl:1", "not an object"]),
     (_duplicate_jsonl, ["duplicate document id 'a'", "docs.jsonl:1", "docs.jsonl:2", "must be unique"]),
     (_unsupported, ["article.pdf", "unsupported file type '.pdf'", ".jsonl"]),
     (_empty_folder, ["folder", "no .txt files"]),
@@ -195,7 +195,7 @@ def test_stdin_bad_inputs() -> None:
         load_documents(["-"], stdin=io.BytesIO(b"  \n"))
     with pytest.raises(InputError, match="stdin: not UTF-8"):
         load_documents(["-"], stdin=io.BytesIO("K\xf6ln".encode("latin-1")))
-    with pytest.raises(InputError, match="stdin line 1: not valid JSON"):
+    with pytest.raises(InputError, match="stdin:1: not valid JSON"):
         load_documents(["-"], stdin=io.BytesIO(b"{not json}\n"))
 
 

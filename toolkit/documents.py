@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from toolkit.errors import InputError
+from toolkit.jsonl import iter_jsonl
 
 if TYPE_CHECKING:
     import datasets
@@ -159,28 +160,20 @@ def _text_document(doc_id: str, text: str, lang: str, source: str) -> Document:
 def _parse_jsonl(text: str, where: str, lang: str) -> list[Document]:
     fix = 'each line must be one JSON object with "id" and "text", e.g. {"id": "a1", "text": "..."}'
     docs = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{where} line {number}: not valid JSON ({e.msg}); {fix}") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{where} line {number}: a JSON {type(record).__name__}, not an object; {fix}")
+    for number, record in iter_jsonl(text, where, fix):
         missing = [name for name in ("id", "text") if name not in record]
         if missing:
             names = " and ".join(f'"{m}"' for m in missing)
-            raise InputError(f"{where} line {number}: no {names} field; {fix}")
+            raise InputError(f"{where}:{number}: no {names} field; {fix}")
         doc_id, body = record["id"], record["text"]
         if isinstance(doc_id, bool) or not isinstance(doc_id, str | int) or not str(doc_id).strip():
-            raise InputError(f'{where} line {number}: "id" must be a non-empty string; {fix}')
+            raise InputError(f'{where}:{number}: "id" must be a non-empty string; {fix}')
         if not isinstance(body, str) or not body.strip():
-            raise InputError(f'{where} line {number}: "text" is empty or not a string; '
+            raise InputError(f'{where}:{number}: "text" is empty or not a string; '
                              "give the document text")
         for name in ("title", "date", "lang"):
             if record.get(name) is not None and not isinstance(record[name], str):
-                raise InputError(f'{where} line {number}: "{name}" must be a string or null')
+                raise InputError(f'{where}:{number}: "{name}" must be a string or null')
         extra = {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
                  for k, v in record.items() if k not in _JSONL_FIELDS}
         docs.append(Document(id=str(doc_id), text=body.replace("\r\n", "\n"),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gzip
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputError
+from toolkit.jsonl import iter_jsonl
 
 
 def read_text(path: Path) -> str:
@@ -33,16 +33,7 @@ def is_jsonl(path: Path) -> bool:
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, record)`` for each non-blank line; a malformed line names file and line."""
-    for n, line in enumerate(read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path}:{n}: not valid JSON ({e.msg})") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{path}:{n}: expected a JSON object per line")
-        yield n, record
+    return iter_jsonl(read_text(path), str(path))
 
 
 def require(record: dict[str, Any], key: str, path: Path, line: int) -> str:

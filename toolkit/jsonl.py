@@ -1,0 +1,25 @@
+"""Reading JSON Lines: one object per line, and errors that name the place and the fix."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from toolkit.errors import InputError
+
+
+def iter_jsonl(text: str, where: str, fix: str = "") -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, record)`` for each non-blank line of ``text``; a malformed line raises
+    InputError naming ``where`` and the line (and ``fix``, when given)."""
+    tail = f"; {fix}" if fix else ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(f"{where}:{number}: not valid JSON ({e.msg}){tail}") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{where}:{number}: a JSON {type(record).__name__}, not an object{tail}")
+        yield number, record
