@@ -156,6 +156,8 @@ def translate_segments(
     once with the numbers as hints. ``enforce=False`` only checks: the baseline that shows
     what enforcement adds.
     """
+    from toolkit.qa.checks import check_segment
+
     check_target_language(engine, target_lang)
     requests = [TranslationRequest(s.text, source_lang, target_lang) for s in segments]
     enforcer = None
@@ -169,15 +171,17 @@ def translate_segments(
     retried: set[int] = set()
     if checks:
         segment_checks = [
-            _check(r.text, t, source_lang, target_lang, tc)
-            for r, t, tc in zip(requests, texts, term_checks)
+            check_segment(r.text, t, source_lang=source_lang, target_lang=target_lang, terms=tc,
+                          segment_id=s.id)
+            for s, r, t, tc in zip(segments, requests, texts, term_checks)
         ]
         failing = [i for i, c in enumerate(segment_checks) if enforce and _needs_retry(c)]
         if failing:
             retry_requests = [_retry_request(requests[i], engine) for i in failing]
             new_texts, new_terms = _translate(engine, enforcer, glossary, retry_requests, None)
             for i, text, tc in zip(failing, new_texts, new_terms):
-                candidate = _check(requests[i].text, text, source_lang, target_lang, tc)
+                candidate = check_segment(requests[i].text, text, source_lang=source_lang,
+                                          target_lang=target_lang, terms=tc, segment_id=segments[i].id)
                 retried.add(i)
                 if _problems(candidate) < _problems(segment_checks[i]):
                     texts[i], segment_checks[i] = text, candidate
@@ -213,17 +217,18 @@ def document_texts(records: Sequence[TranslationRecord]) -> dict[str, str]:
     """Reassemble translated documents: paragraphs kept, list items marked, in input order."""
     joiner = {"zh": ""}
     paragraphs: dict[str, list[tuple[int, str, list[str]]]] = {}
+    langs: dict[str, str] = {}
     for r in records:
+        langs.setdefault(r.doc, r.lang)
         doc = paragraphs.setdefault(r.doc, [])
         if not doc or doc[-1][0] != r.paragraph:
             doc.append((r.paragraph, r.kind, []))
         doc[-1][2].append(r.translation.strip())
     out: dict[str, str] = {}
     for doc_id, paras in paragraphs.items():
-        lang = next(r.lang for r in records if r.doc == doc_id)
         blocks = []
         for _, kind, sentences in paras:
-            text = joiner.get(lang, " ").join(sentences)
+            text = joiner.get(langs[doc_id], " ").join(sentences)
             blocks.append(f"- {text}" if kind == "item" else text)
         out[doc_id] = "\n\n".join(blocks) + "\n"
     return out
@@ -247,18 +252,6 @@ def _translate(
     return texts, [
         check_terms(r.text, t, glossary, r.target_lang, r.source_lang) for r, t in zip(requests, texts)
     ]
-
-
-def _check(source: str, translation: str, source_lang: str, target_lang: str, terms: Any) -> SegmentChecks:
-    from toolkit.qa.checks import SegmentChecks
-    from toolkit.qa.language import check_language
-    from toolkit.qa.numbers import check_numbers
-
-    return SegmentChecks(
-        terms=terms,
-        numbers=check_numbers(source, translation, source_lang=source_lang, target_lang=target_lang),
-        language=check_language(translation, target_lang, source=source),
-    )
 
 
 def _needs_retry(checks: SegmentChecks) -> bool:
