@@ -400,3 +400,22 @@ def test_semantic_similarity_matches_sentence_transformers(tmp_path):
     assert "model:sentence-transformers/all-MiniLM-L6-v2" in report.signatures["semantic"]
     with pytest.raises(ScoreError, match="English model"):
         semantic_similarity(["你好"], ["你好"], lang="zh")
+
+
+@pytest.mark.parametrize(
+    "names, paths, expected",
+    [
+        (["/home/u/.cache/tk/models/q.gguf"] * 2,
+         ["results/en-enforce-off/translations.jsonl", "results/en-enforce-on/translations.jsonl"],
+         ["q.gguf [en-enforce-off]", "q.gguf [en-enforce-on]"]),
+        (["Helsinki-NLP/opus-mt-de-en", "starter"], ["a.jsonl", "b.jsonl"],
+         ["Helsinki-NLP/opus-mt-de-en", "starter"]),
+        (["m", "m"], ["x/run/out.jsonl", "y/run/out.jsonl"], ["m [x]", "m [y]"]),
+    ],
+)
+def test_system_names_are_short_and_distinct(names, paths, expected):
+    from pathlib import Path
+
+    from toolkit.score.hypotheses import unique_names
+
+    assert unique_names(names, [Path(p) for p in paths]) == expected

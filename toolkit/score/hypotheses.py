@@ -113,8 +113,26 @@ def unique_names(names: list[str], paths: list[Path]) -> list[str]:
             lead += 1
         short = iter(".".join(p[lead:]) for p in parts)
         names = [next(short) if f else n for n, f in zip(names, from_path)]
+    # A model stored on disk is named by its file or folder, not the whole local path.
+    names = [Path(n).name if Path(n).is_absolute() else n for n in names]
     counts = Counter(names)
-    return [n if counts[n] == 1 else f"{n} ({p})" for n, p in zip(names, paths)]
+    tails = _distinct_tails(paths)
+    return [n if counts[n] == 1 else f"{n} [{t}]" for n, t in zip(names, tails)]
+
+
+def _distinct_tails(paths: list[Path]) -> list[str]:
+    """The shortest path parts that tell the files apart, without the parts they all share at
+    the end: ``a/en-off/translations.jsonl``, ``a/en-on/translations.jsonl`` -> ``en-off``, ``en-on``."""
+    parts = [p.parts for p in paths]
+    shared = 0
+    while all(len(p) > shared + 1 for p in parts) and len({p[-1 - shared] for p in parts}) == 1:
+        shared += 1
+    trimmed = [p[: len(p) - shared] for p in parts]
+    for k in range(1, max(len(p) for p in trimmed) + 1):
+        tails = ["/".join(p[-k:]) for p in trimmed]
+        if len(set(tails)) == len(tails):
+            return tails
+    return [str(p) for p in paths]
 
 
 # --- language check ----------------------------------------------------------------------
