@@ -166,6 +166,8 @@ def translate_segments(
 
         enforcer = GlossaryEnforcer(engine, glossary)
     texts, term_checks = _translate(engine, enforcer, glossary, requests, progress)
+    # What glossary enforcement did, before the number/language retries (reported apart).
+    enforcement = enforcer.stats.to_dict() if enforcer is not None else None
 
     segment_checks: list[SegmentChecks] = []
     retried: set[int] = set()
@@ -202,8 +204,7 @@ def translate_segments(
         )
         for i, s in enumerate(segments)
     ]
-    stats = enforcer.stats.to_dict() if enforcer is not None else None
-    return TranslationRun(records, segment_checks, len(retried), stats)
+    return TranslationRun(records, segment_checks, len(retried), enforcement)
 
 
 def translate_documents(
