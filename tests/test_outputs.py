@@ -35,3 +35,12 @@ def test_tsv_escapes_tabs_and_newlines():
     header, row = text.splitlines()
     assert header == "id\ttranslation"
     assert row.split("\t") == ["x", "a\\tb\\nc"]
+
+
+def test_outputs_get_ordinary_permissions_not_private_temp_ones(tmp_path):
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "out.jsonl", "{}\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out.jsonl").stat().st_mode & 0o777 == 0o644

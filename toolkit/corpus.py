@@ -26,9 +26,7 @@ normalized: no-break spaces become spaces, lines are stripped, one blank line be
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +34,7 @@ from typing import Any
 
 from toolkit.documents import METADATA_FILE, Document, document_record
 from toolkit.errors import InputError
+from toolkit.outputs import atomic_write
 from toolkit.segments import is_heading, is_list_item, paragraphs, segment_document, split_sentences
 
 REPORT_FILE = "cleaning-report.json"
@@ -327,19 +326,6 @@ def corpus_stats(docs: Sequence[Document]) -> CorpusStats:
 # --- writing -------------------------------------------------------------------------------
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def cleaning_report(results: Sequence[CleanResult]) -> dict[str, Any]:
     """The cleaning report: per document, the removed lines and reasons; totals by reason."""
     by_reason: dict[str, int] = {}
@@ -367,10 +353,10 @@ def write_clean_corpus(results: Sequence[CleanResult], out_dir: str | Path) -> l
     for result in results:
         doc = result.document
         path = out / f"{doc.id}.txt"
-        write_text_atomic(path, doc.text + "\n")
+        atomic_write(path, doc.text + "\n")
         written.append(path)
     meta = "".join(json.dumps(document_record(r.document), ensure_ascii=False) + "\n" for r in results)
-    write_text_atomic(out / METADATA_FILE, meta)
+    atomic_write(out / METADATA_FILE, meta)
     report = json.dumps(cleaning_report(results), ensure_ascii=False, indent=2) + "\n"
-    write_text_atomic(out / REPORT_FILE, report)
+    atomic_write(out / REPORT_FILE, report)
     return [*written, out / METADATA_FILE, out / REPORT_FILE]

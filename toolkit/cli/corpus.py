@@ -126,7 +126,7 @@ def segments(inputs: tuple[str, ...], output: str, lang: str) -> None:
       tk corpus segments article.txt | head -3
       echo "Dr. Müller kam am 21. Februar. Er blieb." | tk corpus segments -
     """
-    from toolkit.corpus import write_text_atomic
+    from toolkit.outputs import atomic_write
     from toolkit.segments import segment_documents, segment_record
 
     lines = [json.dumps(segment_record(s), ensure_ascii=False) + "\n"
@@ -134,5 +134,5 @@ def segments(inputs: tuple[str, ...], output: str, lang: str) -> None:
     if output == "-":
         sys.stdout.write("".join(lines))
     else:
-        write_text_atomic(Path(output), "".join(lines))
+        atomic_write(Path(output), "".join(lines))
         click.echo(f"Wrote {_count(len(lines), 'segment')} to {output}", err=True)
