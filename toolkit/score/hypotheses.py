@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputError, ScoreError
-from toolkit.score.textio import is_jsonl, read_jsonl, read_lines, read_text, require
+from toolkit.score.textio import is_jsonl, read_jsonl, read_lines, read_text, require, segment_records
 
 
 @dataclass
@@ -58,14 +58,9 @@ def read_translations(path: str | Path, name: str | None = None) -> TranslationH
                                      docs=["-"] * len(lines), texts=lines, checks=[None] * len(lines),
                                      path=p, plain=True)
     ids, docs, texts, checks, models, langs = [], [], [], [], [], []
-    seen: set[str] = set()
-    for line, r in read_jsonl(p):
-        seg_id = require(r, "id", p, line)
-        if seg_id in seen:
-            raise ScoreError(f"{p}:{line}: segment id {seg_id!r} appears twice; one translation per segment")
-        seen.add(seg_id)
+    for line, r, seg_id, doc in segment_records(p):
         ids.append(seg_id)
-        docs.append(str(r.get("doc") or seg_id.split(":")[0]))
+        docs.append(doc)
         text = r.get("translation", r.get("text"))
         if not isinstance(text, str):
             raise InputError(f"{p}:{line}: missing text field 'translation'")

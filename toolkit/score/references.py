@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import InputError
-from toolkit.score.textio import is_jsonl, read_jsonl, read_lines, require
+from toolkit.score.textio import is_jsonl, read_jsonl, read_lines, require, segment_records
 
 if TYPE_CHECKING:
     import datasets
@@ -102,14 +102,9 @@ def read_reference_translations(path: str | Path, lang: str | None = None) -> Tr
         return TranslationReferences(ids=[str(i + 1) for i in range(n)], docs=["-"] * n, sources=[None] * n,
                                      streams=[lines], path=p, lang=_lang_from_name(p), plain=True)
     ids, docs, sources, refs = [], [], [], []
-    seen: set[str] = set()
-    for line, r in read_jsonl(p):
-        seg_id = require(r, "id", p, line)
-        if seg_id in seen:
-            raise InputError(f"{p}:{line}: segment id {seg_id!r} appears twice")
-        seen.add(seg_id)
+    for line, r, seg_id, doc in segment_records(p):
         ids.append(seg_id)
-        docs.append(str(r.get("doc") or seg_id.split(":")[0]))
+        docs.append(doc)
         sources.append(r.get("source") if isinstance(r.get("source"), str) else None)
         refs.append(require(r, "reference", p, line))
     if not ids:

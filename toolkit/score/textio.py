@@ -36,6 +36,18 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     return iter_jsonl(read_text(path), str(path))
 
 
+def segment_records(path: Path) -> Iterator[tuple[int, dict[str, Any], str, str]]:
+    """``(line, record, segment id, document id)`` of a segment-level JSONL file (hypotheses
+    or references); an id given twice is an error naming file and line."""
+    seen: set[str] = set()
+    for line, record in read_jsonl(path):
+        seg_id = require(record, "id", path, line)
+        if seg_id in seen:
+            raise InputError(f"{path}:{line}: segment id {seg_id!r} appears twice; one record per segment")
+        seen.add(seg_id)
+        yield line, record, seg_id, str(record.get("doc") or seg_id.split(":")[0])
+
+
 def require(record: dict[str, Any], key: str, path: Path, line: int) -> str:
     value = record.get(key)
     if not isinstance(value, str):
