@@ -46,24 +46,28 @@ def main() -> None:
 
     import torch
 
-    from toolkit.engines import TranslationRequest, load_engine
-    from toolkit.models import clear_gguf_cache, resolve_model
+    from toolkit.backends import load_backend
+    from toolkit.backends.gguf import clear_gguf_cache
+    from toolkit.models import resolve_model
+    from toolkit.tasks import TranslationRequest, Translator
 
     load_before = os.getloadavg()[0]  # other work on the machine skews every number
     ref = resolve_model(args.model)
     if args.fresh:
         clear_gguf_cache()
-    options = {"device": args.device, "dtype": args.dtype, "beams": args.beams,
+    options = {"device": args.device, "dtype": args.dtype,
                "max_batch_size": args.batch, "max_batch_tokens": 1_000_000,
                "threads": args.threads}
     loads = []
     for _ in range(2 if ref.gguf_file else 1):  # GGUF: first (maybe converting) then cached
         started = time.perf_counter()
-        engine = load_engine(ref, **options)
+        backend = load_backend(ref, **options)
         loads.append(round(time.perf_counter() - started, 2))
+    translator = Translator(backend, beams=args.beams)
     texts = sentences(args.sentences)
     results: dict[str, object] = {
-        "model": engine.model_id, "device": engine.device, "dtype": str(engine.dtype),
+        "model": backend.model_label, "device": backend.device, "dtype": str(backend.dtype),
+        "fingerprint": translator.fingerprint_short,
         "torch_threads": torch.get_num_threads(), "machine": platform.machine(),
         "load_average_before": load_before,
         "load_seconds": loads, "sentences": len(texts), "batch": args.batch, "targets": {},
@@ -71,9 +75,9 @@ def main() -> None:
     for target in args.targets:
         requests = [TranslationRequest(t, "de", target) for t in texts]
         started = time.perf_counter()
-        outputs = engine.translate(requests)
+        outputs = [t.text for t in translator.translate(requests)]
         wall = time.perf_counter() - started
-        new_tokens = int(engine.last_stats["new_tokens"])
+        new_tokens = int(backend.last_stats["new_tokens"])
         results["targets"][target] = {  # type: ignore[index]
             "wall_seconds": round(wall, 2), "new_tokens": new_tokens,
             "new_tokens_per_second": round(new_tokens / wall, 2),

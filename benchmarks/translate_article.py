@@ -34,7 +34,7 @@ def main() -> None:
 
     from toolkit.documents import load_documents
     from toolkit.glossary import load_glossary
-    from toolkit.translate import load_translation_engine, translate_documents
+    from toolkit.translate import load_translator, translate_documents
 
     docs = [d for d in load_documents([ROOT / "corpus" / "clean"]) if d.id == args.doc]
     if not docs:
@@ -42,9 +42,9 @@ def main() -> None:
     glossary = load_glossary(ROOT / "glossaries" / "ai-finance.tsv")
 
     start = time.perf_counter()
-    engine = load_translation_engine(args.model, args.targets[0], cache=False, threads=args.threads)
+    engine = load_translator(args.model, args.targets[0], cache=False, threads=args.threads)
     results: dict[str, object] = {
-        "model": engine.model_id, "doc": args.doc, "enforce": args.enforce,
+        "model": engine.model_label, "fingerprint": engine.fingerprint_short, "doc": args.doc, "enforce": args.enforce,
         "load_seconds": round(time.perf_counter() - start, 2),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "load_average": os.getloadavg()[0],
     }
@@ -52,7 +52,7 @@ def main() -> None:
         start = time.perf_counter()
         run = translate_documents(docs, engine, lang, glossary=glossary, enforce=args.enforce)
         wall = time.perf_counter() - start
-        stats = getattr(engine, "last_stats", {})
+        stats = getattr(engine.backend, "last_stats", {})
         summary = run.summary()
         results[lang] = {
             "segments": len(run.records),

@@ -91,3 +91,30 @@ def tiny_gguf(tmp_path_factory: pytest.TempPathFactory, tiny_chat: Path) -> Path
     from tiny_models import build_gguf
 
     return build_gguf(tmp_path_factory.mktemp("tiny") / "gguf", tiny_chat)
+
+
+@pytest.fixture(scope="session")
+def tiny_chat_256(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny chat LM with 256-wide layers: GGUF Q4_K blocks need rows of 256 values."""
+    from tiny_models import build_causal_lm
+
+    _one_torch_thread()
+    return build_causal_lm(tmp_path_factory.mktemp("tiny") / "chat-256", hidden_size=256)
+
+
+@pytest.fixture(scope="session")
+def tiny_gguf_q4(tmp_path_factory: pytest.TempPathFactory, tiny_chat_256: Path) -> Path:
+    """The 256-wide tiny chat LM as a Q4_K .gguf file, the starter's quantization."""
+    from tiny_models import build_gguf
+
+    return build_gguf(tmp_path_factory.mktemp("tiny") / "gguf-q4", tiny_chat_256,
+                      quantization="q4_k")
+
+
+@pytest.fixture(scope="session")
+def tiny_bart_summarizer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A BART model whose config says it summarizes (like facebook/bart-large-cnn)."""
+    from tiny_models import build_bart
+
+    _one_torch_thread()
+    return build_bart(tmp_path_factory.mktemp("tiny") / "bart-sum")

@@ -10,8 +10,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.engines import TermHint, TranslationEngine, TranslationRequest, load_engine
-from toolkit.engines.constraints import build_constraints, term_variants, unenforceable
+from toolkit.backends import load_backend
+from toolkit.backends.constraints import (
+    ConstraintTracker,
+    build_constraints,
+    term_variants,
+    unenforceable,
+)
+from toolkit.tasks import TermHint, TranslationRequest, Translator
+
+TranslationEngine = Translator
+
+
+def load_engine(path: str, max_new_tokens: int | None = None) -> Translator:
+    return Translator(load_backend(path), max_new_tokens=max_new_tokens)
 
 SOURCES = [
     "Alibaba hat am Dienstag sein neues KI-Modell Qwen3.5 vorgestellt.",
@@ -54,12 +66,12 @@ def check_mixed_batch(engine: TranslationEngine, target: str, terms: list[str],
     engine.beams = beams  # type: ignore[attr-defined]
     plain = TranslationRequest(SOURCES[1], "de", target)
     batch = [forced(SOURCES[0], target, terms), plain, forced(SOURCES[2], target, terms[:1])]
-    out = engine.translate(batch)
+    out = [t.text for t in engine.translate(batch)]
     for term in terms:
         assert term in out[0], (term, out[0])
     assert terms[0] in out[2], (terms[0], out[2])
     # A row without terms is translated exactly as it would be on its own.
-    assert out[1] == engine.translate([plain])[0]
+    assert out[1] == engine.translate([plain])[0].text
 
 
 @pytest.mark.parametrize("beams", [1, 2])
@@ -98,14 +110,14 @@ def test_any_spellable_string_is_forced(marian: TranslationEngine, chat: Transla
                                         terms: list[str]) -> None:
     for engine in (marian, chat):
         engine.beams = 1  # type: ignore[attr-defined]
-        out = engine.translate([forced(SOURCES[0], "en", terms)])[0]
+        out = engine.translate([forced(SOURCES[0], "en", terms)])[0].text
         assert all(t in out for t in terms), (terms, out)
 
 
 def test_terms_fit_even_under_a_tight_length_cap(tiny_marian: Path) -> None:
     engine = load_engine(str(tiny_marian), max_new_tokens=2)
     terms = ["American Depositary Receipt", "Mixture-of-Experts", "Alibaba"]
-    out = engine.translate([forced("Hallo.", "en", terms)])[0]
+    out = engine.translate([forced("Hallo.", "en", terms)])[0].text
     assert all(t in out for t in terms)
 
 
@@ -114,25 +126,27 @@ def test_forced_nllb_output_still_starts_with_the_language_token(
 ) -> None:
     nllb.beams = 1  # type: ignore[attr-defined]
     seen = []
-    original = nllb.model.generate
+    model = nllb.backend.model
+    original = model.generate
 
     def spy(*args, **kwargs):
         out = original(*args, **kwargs)
         seen.append(out[:, 1].tolist())
         return out
 
-    nllb.model.generate = spy  # type: ignore[method-assign]
+    model.generate = spy  # type: ignore[method-assign]
     try:
-        out = nllb.translate([forced(SOURCES[0], "zh", ["人工智能"])])[0]
+        out = nllb.translate([forced(SOURCES[0], "zh", ["人工智能"])])[0].text
     finally:
-        del nllb.model.generate
+        del model.generate
     assert "人工智能" in out
-    assert seen == [[nllb.tokenizer.convert_tokens_to_ids("zho_Hans")]]
+    assert seen == [[nllb.backend.vocab["zho_Hans"]]]
 
 
 def test_word_initial_and_glued_spellings_are_both_accepted(marian: TranslationEngine) -> None:
-    tok = marian.tokenizer  # type: ignore[attr-defined]
-    args = (marian._encode_target, marian._decode_target, tok)  # type: ignore[attr-defined]
+    backend = marian.backend
+    tok = backend.tokenizer  # type: ignore[attr-defined]
+    args = (backend.encode_target, backend.decode_target, tok)  # type: ignore[attr-defined]
     pieces = [tok.convert_ids_to_tokens(list(v)) for v in term_variants("Qwen3.5", *args)]
     assert any(p[0] == "▁Qwen" for p in pieces)  # at a word start
     assert any(p[0] == "Qwen" for p in pieces)  # glued, e.g. after a hyphen
@@ -140,11 +154,66 @@ def test_word_initial_and_glued_spellings_are_both_accepted(marian: TranslationE
     for term in ("阿里巴巴", "人工智能"):
         variants = term_variants(term, *args)
         assert variants and all(tok.convert_ids_to_tokens(v[0]) != "▁" for v in variants)
-        assert all(term in marian._decode_target(list(v)) for v in variants)  # type: ignore[attr-defined]
+        assert all(term in backend.decode_target(list(v)) for v in variants)  # type: ignore[attr-defined]
 
 
 def test_terms_a_tokenizer_cannot_spell_are_reported(nllb: TranslationEngine) -> None:
     # The tiny NLLB tokenizer has no byte fallback and never saw these characters.
-    args = (nllb._encode_target, nllb._decode_target, nllb.tokenizer)  # type: ignore[attr-defined]
+    b = nllb.backend
+    args = (b.encode_target, b.decode_target, b.tokenizer)  # type: ignore[attr-defined]
     assert unenforceable(["☃Ω", "AI"], *args) == ["☃Ω"]
     assert [c.text for c in build_constraints(["☃Ω", "AI"], *args)] == ["AI"]
+
+
+class _Tokenizer:
+    """A toy tokenizer: one token per character of "abcXY $" ("$" ends), id = position."""
+
+    alphabet = "abcXY $"
+    unk_token_id = None
+    all_special_ids: list[int] = []
+
+    def convert_ids_to_tokens(self, i: int) -> str:
+        return self.alphabet[i]
+
+    def convert_tokens_to_ids(self, piece: str) -> int | None:
+        return self.alphabet.index(piece) if piece in self.alphabet else None
+
+    def get_vocab(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.alphabet)}
+
+
+class _Row:
+    """Plain-Python scores for one hypothesis: the model always prefers "a"."""
+
+    def __init__(self) -> None:
+        self.forced: int | None = None
+
+    def best(self) -> int:
+        return 0
+
+    def logprob(self, token: int) -> float:
+        return 0.0 if token == 0 else -10.0
+
+    def ban_glue(self) -> None:
+        pass
+
+    def force(self, token: int) -> None:
+        self.forced = token
+
+
+def test_the_constraint_core_needs_no_torch() -> None:
+    """The decision logic runs on plain lists and any scores object, so a backend other than
+    transformers (CTranslate2, llama.cpp) can drive it."""
+    tok = _Tokenizer()
+    encode = lambda text: [tok.alphabet.index(c) for c in text]  # noqa: E731
+    decode = lambda ids: "".join(tok.alphabet[i] for i in ids)  # noqa: E731
+    constraints = build_constraints(["XY"], encode, decode, tok)
+    tracker = ConstraintTracker([constraints], num_beams=1, max_new_tokens=4, eos_token_ids={6},
+                                decode=decode, tokenizer=tok)
+    seq = [2]  # the prompt: "c"
+    for _ in range(4):  # free choice would be "aaaa"; the term must fit before the end
+        row = _Row()
+        tracker.step([seq], lambda r: row)
+        seq = seq + [row.forced if row.forced is not None else row.best()]
+    # The model had its way while there was room; then " XY" was forced, token by token.
+    assert decode(seq[1:]) == "a XY" and tracker.interventions == 3 and tracker.forced == [3]

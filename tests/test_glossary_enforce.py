@@ -1,4 +1,5 @@
-"""Glossary enforcement around any engine: hints, verification, forced retries, honest reports."""
+"""The retry policy around any translator: glossary hints, verification, forced retries of
+missing terms, wrong numbers and the wrong language, honest reports."""
 
 from __future__ import annotations
 
@@ -9,18 +10,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.engines.base import Progress, TermHint, TranslationEngine, TranslationRequest
-from toolkit.glossary import GlossaryEnforcer, load_glossary
+from toolkit.backends.base import Progress
+from toolkit.glossary import load_glossary
+from toolkit.tasks import RetryPolicy, TermHint, Translation, TranslationRequest, Translator
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = load_glossary(ROOT / "glossaries" / "ai-finance.tsv")
 
 
-class TermDroppingEngine(TranslationEngine):
+class TermDroppingEngine:
     """Deterministic stand-in for a bad model: lowercased, reversed source words (garbage that
     never contains a glossary target), plus the hint targets only when forced to, if it can."""
-
-    kind = "test"
 
     def __init__(self, *, constraints: bool = True, obeys: bool = True, reads_hints_on_retry: bool = False) -> None:
         self.supports_constraints = constraints  # type: ignore[misc]
@@ -28,15 +28,14 @@ class TermDroppingEngine(TranslationEngine):
         self.reads_hints_on_retry = reads_hints_on_retry  # like an LLM prompted again
         self.calls: list[list[TranslationRequest]] = []
 
-    @property
-    def model_id(self) -> str:
-        return "test/term-dropping"
-
-    def target_languages(self) -> frozenset[str] | None:
-        return frozenset({"en", "zh"})
-
-    def translate(self, requests: Sequence[TranslationRequest], progress: Progress | None = None) -> list[str]:
+    def translate(self, requests: Sequence[TranslationRequest],
+                  progress: Progress | None = None) -> list[Translation]:
         self.calls.append(list(requests))
+        if progress:
+            progress(len(requests))
+        return [Translation(t) for t in self.texts(requests)]
+
+    def texts(self, requests: Sequence[TranslationRequest]) -> list[str]:
         out = []
         for r in requests:
             text = " ".join(w.lower()[::-1] for w in r.text.split())
@@ -45,8 +44,6 @@ class TermDroppingEngine(TranslationEngine):
             elif r.attempt > 0:
                 text += f" (try {r.attempt})"
             out.append(text)
-        if progress:
-            progress(len(requests))
         return out
 
 
@@ -59,7 +56,7 @@ SOURCES = ["Alibabas KI-Modelle sind günstig.", "Das Wetter ist schön.", "Nvid
 
 def test_first_pass_hints_only_the_terms_that_occur() -> None:
     engine = TermDroppingEngine()
-    GlossaryEnforcer(engine, GLOSSARY).translate_checked(requests(*SOURCES, lang="zh"))
+    RetryPolicy(engine, GLOSSARY, checks=False).run(requests(*SOURCES, lang="zh"))
     first = engine.calls[0]
     assert first[0].terms == (TermHint("Alibabas", "阿里巴巴"), TermHint("KI", "人工智能"))
     assert first[1].terms == ()
@@ -69,8 +66,8 @@ def test_first_pass_hints_only_the_terms_that_occur() -> None:
 
 def test_forced_retry_enforces_missing_terms() -> None:
     engine = TermDroppingEngine()
-    enforcer = GlossaryEnforcer(engine, GLOSSARY)
-    results = enforcer.translate_checked(requests(*SOURCES, lang="zh"))
+    enforcer = RetryPolicy(engine, GLOSSARY, checks=False)
+    results = enforcer.run(requests(*SOURCES, lang="zh"))
     assert [r.terms.status for r in results] == ["enforced", "none", "enforced"]
     assert "阿里巴巴" in results[0].text and "人工智能" in results[0].text
     assert results[0].terms.to_dict()["enforced"] == [{"source": "Alibabas", "target": "阿里巴巴"},
@@ -85,20 +82,20 @@ def test_forced_retry_enforces_missing_terms() -> None:
 
 def test_segments_already_right_are_not_retried() -> None:
     class Echo(TermDroppingEngine):
-        def translate(self, requests, progress=None):  # type: ignore[no-untyped-def]
-            self.calls.append(list(requests))
+        def texts(self, requests):  # type: ignore[no-untyped-def]
             return ["Nvidia and Tencent cooperate." for _ in requests]
 
     engine = Echo()
-    results = GlossaryEnforcer(engine, GLOSSARY).translate_checked(requests(SOURCES[2]))
+    results = RetryPolicy(engine, GLOSSARY, checks=False).run(requests(SOURCES[2]))
     assert results[0].terms.status == "ok" and len(engine.calls) == 1
 
 
 def test_without_constraints_violations_are_reported_never_hidden() -> None:
     engine = TermDroppingEngine(constraints=False)
-    enforcer = GlossaryEnforcer(engine, GLOSSARY)
-    results = enforcer.translate_checked(requests(SOURCES[0]))
-    assert len(engine.calls) == 2 and not engine.calls[1][0].force_terms  # retried, not forced
+    enforcer = RetryPolicy(engine, GLOSSARY, checks=False)
+    results = enforcer.run(requests(SOURCES[0]))
+    assert len(engine.calls) == 3  # two rounds of retries (the default), neither forced
+    assert not any(c[0].force_terms for c in engine.calls[1:])
     check = results[0].terms
     assert check.status == "violated"
     assert check.to_dict()["violated"] == [{"source": "Alibabas", "target": "Alibaba"}, {"source": "KI", "target": "AI"}]
@@ -107,14 +104,14 @@ def test_without_constraints_violations_are_reported_never_hidden() -> None:
 
 def test_an_engine_that_reads_hints_on_retry_is_fixed_without_constraints() -> None:
     engine = TermDroppingEngine(constraints=False, reads_hints_on_retry=True)
-    results = GlossaryEnforcer(engine, GLOSSARY).translate_checked(requests(SOURCES[0]))
+    results = RetryPolicy(engine, GLOSSARY, checks=False).run(requests(SOURCES[0]))
     assert results[0].terms.status == "enforced"
     assert engine.calls[1][0].attempt == 1
 
 
 def test_a_retry_that_does_not_help_keeps_the_first_output() -> None:
     engine = TermDroppingEngine(obeys=False)
-    results = GlossaryEnforcer(engine, GLOSSARY, retries=2).translate_checked(requests(SOURCES[0]))
+    results = RetryPolicy(engine, GLOSSARY, checks=False, rounds=2).run(requests(SOURCES[0]))
     assert len(engine.calls) == 3 and results[0].attempts == 3
     assert results[0].text == "sababila elledom-ik dnis .gitsnüg"  # not "(try 1)" or "(try 2)"
     assert results[0].terms.status == "violated"
@@ -122,31 +119,29 @@ def test_a_retry_that_does_not_help_keeps_the_first_output() -> None:
 
 def test_a_glued_term_beats_no_term_but_is_still_reported() -> None:
     class Gluing(TermDroppingEngine):
-        def translate(self, requests, progress=None):  # type: ignore[no-untyped-def]
-            self.calls.append(list(requests))
+        def texts(self, requests):  # type: ignore[no-untyped-def]
             return ["xAI models" if r.force_terms else "" for r in requests]
 
-    results = GlossaryEnforcer(Gluing(), GLOSSARY).translate_checked(requests("KI-Modelle"))
+    results = RetryPolicy(Gluing(), GLOSSARY, checks=False).run(requests("KI-Modelle"))
     assert results[0].text == "xAI models"  # nearer: the term is at least written
     assert results[0].terms.status == "violated"  # but not as a word of its own
 
 
 def test_a_retry_that_rambles_until_the_term_fits_is_refused() -> None:
     class Rambling(TermDroppingEngine):
-        def translate(self, requests, progress=None):  # type: ignore[no-untyped-def]
-            self.calls.append(list(requests))
+        def texts(self, requests):  # type: ignore[no-untyped-def]
             return ["This translation keeps the meaning. " * 20 + "AI" if r.force_terms else "The KI models."
                     for r in requests]
 
-    enforcer = GlossaryEnforcer(Rambling(), GLOSSARY)
-    results = enforcer.translate_checked(requests("Die KI-Modelle."))
+    enforcer = RetryPolicy(Rambling(), GLOSSARY, checks=False)
+    results = enforcer.run(requests("Die KI-Modelle."))
     assert results[0].text == "The KI models." and results[0].terms.status == "violated"
-    assert enforcer.stats.runaway == 1
+    assert enforcer.stats.runaway == 2  # refused in both rounds
 
 
 def test_retries_zero_only_checks() -> None:
     engine = TermDroppingEngine()
-    results = GlossaryEnforcer(engine, GLOSSARY, retries=0).translate_checked(requests(SOURCES[0]))
+    results = RetryPolicy(engine, GLOSSARY, checks=False, rounds=0).run(requests(SOURCES[0]))
     assert len(engine.calls) == 1 and results[0].terms.status == "violated"
 
 
@@ -154,24 +149,46 @@ def test_missing_terms_come_first_among_retry_hints_and_caller_hints_stay() -> N
     engine = TermDroppingEngine()
     number = TermHint("397 Milliarden", "397 billion")
     request = TranslationRequest("Alibabas KI: 397 Milliarden", "de", "en", terms=(number,))
-    GlossaryEnforcer(engine, GLOSSARY).translate_checked([request])
+    RetryPolicy(engine, GLOSSARY, checks=False).run([request])
     assert engine.calls[0][0].terms == (number, TermHint("Alibabas", "Alibaba"), TermHint("KI", "AI"))
     # the number is "present" (the engine echoes nothing useful, but it is not a glossary term)
     assert engine.calls[1][0].terms[:2] == (TermHint("Alibabas", "Alibaba"), TermHint("KI", "AI"))
 
 
-def test_the_enforcer_is_an_engine() -> None:
+def test_progress_counts_segments_once_and_rounds_must_not_be_negative() -> None:
     engine = TermDroppingEngine()
-    enforcer = GlossaryEnforcer(engine, GLOSSARY)
     done: list[int] = []
-    texts = enforcer.translate(requests(*SOURCES), progress=done.append)
-    assert len(texts) == 3 and "Alibaba" in texts[0]
-    assert sum(done) == 3  # progress counts segments once, retries are not double-counted
-    assert (enforcer.model_id, enforcer.target_languages(), enforcer.kind) == ("test/term-dropping",
-                                                                              frozenset({"en", "zh"}), "test")
-    assert enforcer.supports_constraints
+    results = RetryPolicy(engine, GLOSSARY, checks=False).run(requests(*SOURCES), progress=done.append)
+    assert len(results) == 3 and "Alibaba" in results[0].text
+    assert sum(done) == 3  # retries are not counted again
     with pytest.raises(ValueError):
-        GlossaryEnforcer(engine, GLOSSARY, retries=-1)
+        RetryPolicy(engine, GLOSSARY, rounds=-1)
+
+
+def test_one_retry_fixes_a_term_and_a_number_together_with_both_forced() -> None:
+    """Terms, numbers and language are one policy: one retry carries what is missing."""
+    engine = TermDroppingEngine()
+    policy = RetryPolicy(engine, GLOSSARY)
+    results = policy.run(requests("Die KI hat 397 Milliarden Parameter."), ids=["d:p01:s01"])
+    retry = engine.calls[1][0]
+    assert retry.force_terms and retry.attempt == 1
+    assert TermHint("KI", "AI") == retry.terms[0]  # the missing term first
+    assert TermHint("397 Milliarden", "397 billion") in retry.terms  # the wrong number, as a hint
+    assert len(engine.calls) == 2
+    checks = results[0].checks
+    assert checks is not None and checks.id == "d:p01:s01"
+    assert results[0].terms.status == "enforced" and not checks.numbers.mismatched
+    stats = policy.stats
+    assert checks.ok  # nothing left to fix: the one retry fixed both
+    assert (stats.retried, stats.for_terms, stats.for_numbers, stats.fixed) == (1, 1, 1, 1)
+    assert "retries: 1 of 1 segments (1 for terms, 1 for numbers" in stats.render()
+
+
+def test_without_enforcement_nothing_is_hinted_or_retried() -> None:
+    engine = TermDroppingEngine()
+    results = RetryPolicy(engine, GLOSSARY, enforce=False).run(requests(SOURCES[0]))
+    assert len(engine.calls) == 1 and engine.calls[0][0].terms == ()
+    assert results[0].terms.status == "violated" and not results[0].retried
 
 
 # --- property: real tiny models with random weights, enforcement on ------------------------
@@ -197,21 +214,21 @@ def german_sentences(draw: st.DrawFn) -> str:
 MODELS = {"seq2seq-en": "tiny_marian", "seq2seq-zh": "tiny_marian_multi", "llm-en": "tiny_chat", "llm-zh": "tiny_chat"}
 
 
-def tiny_engine(name: str, request: pytest.FixtureRequest) -> TranslationEngine:
+def tiny_engine(name: str, request: pytest.FixtureRequest) -> Translator:
     """The tiny random model for ``name``, loaded through the path users take (a folder)."""
-    from toolkit.engines import load_engine
+    from toolkit.backends import load_backend
 
-    return load_engine(str(request.getfixturevalue(MODELS[name])), max_new_tokens=24)
+    return Translator(load_backend(str(request.getfixturevalue(MODELS[name]))), max_new_tokens=24)
 
 
-def _run_property(engine: TranslationEngine, lang: str, *, whole_words: bool) -> GlossaryEnforcer:
-    enforcer = GlossaryEnforcer(engine, GLOSSARY)
+def _run_property(engine: Translator, lang: str, *, whole_words: bool) -> RetryPolicy:
+    enforcer = RetryPolicy(engine, GLOSSARY, checks=False)
 
     @settings(max_examples=5, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(st.lists(german_sentences(), min_size=1, max_size=2))
     def check(sentences: list[str]) -> None:
-        results = enforcer.translate_checked([TranslationRequest(s, "de", lang) for s in sentences])
+        results = enforcer.run([TranslationRequest(s, "de", lang) for s in sentences])
         for sentence, result in zip(sentences, results):
             assert result.terms.found, sentence  # the generator always puts a term in
             for term in result.terms.found:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from toolkit.engines.base import TermHint
+from toolkit.tasks import TermHint
 from toolkit.errors import InputError
 from toolkit.qa.numbers import check_numbers, extract_numbers, number_hints, render_quantity
 

@@ -43,7 +43,8 @@ def test_folder_output_has_text_and_aligned_records(tiny_marian, article, tmp_pa
         "qwen:p01:s01", "qwen:p02:s01", "qwen:p02:s02", "qwen:p03:s01"]
     first = records[1]
     assert {"doc", "id", "source", "translation", "model", "engine", "lang", "checks"} <= set(first)
-    assert first["model"] == str(tiny_marian) and first["engine"] == "seq2seq" and first["lang"] == "en"
+    assert first["model"] == str(tiny_marian) and first["engine"] == "transformers"
+    assert first["lang"] == "en" and len(first["fingerprint"]) == 12
     assert first["source"].startswith("Alibaba hat am 21. Februar")
     # glossary enforcement ran and says what it did for every segment with terms
     assert first["checks"]["terms"]["found"]
@@ -75,32 +76,32 @@ def test_chat_model_folder_translates_into_chinese(tiny_chat, article, tmp_path)
 def test_second_run_comes_from_the_cache_and_a_crash_keeps_finished_chunks(tiny_marian, monkeypatch):
     from toolkit import cache
     from toolkit.documents import Document
-    from toolkit.translate import load_translation_engine, translate_documents
+    from toolkit.translate import load_translator, translate_documents
 
     monkeypatch.setattr(cache, "CHUNK", 2)
     docs = [Document(id="d", text="Eins zwei drei.\n\nVier fünf.\n\nSechs sieben acht neun.\n\nZehn.")]
-    engine = load_translation_engine(str(tiny_marian), "en")
-    inner = engine.engine
+    translator = load_translator(str(tiny_marian), "en")
+    inner = translator.backend.backend  # under the cache
     calls: list[int] = []
-    real_translate = inner.translate
+    real_generate = inner.generate
 
     def dies_after_first_chunk(requests, progress=None):
         if calls:
             raise KeyboardInterrupt  # the job is killed while the second chunk runs
         calls.append(len(requests))
-        return real_translate(requests, progress)
+        return real_generate(requests, progress)
 
-    monkeypatch.setattr(inner, "translate", dies_after_first_chunk)
+    monkeypatch.setattr(inner, "generate", dies_after_first_chunk)
     with pytest.raises(KeyboardInterrupt):
-        translate_documents(docs, engine, "en", checks=False)
-    monkeypatch.setattr(inner, "translate", real_translate)
+        translate_documents(docs, translator, "en", checks=False)
+    monkeypatch.setattr(inner, "generate", real_generate)
 
-    resumed = load_translation_engine(str(tiny_marian), "en")
+    resumed = load_translator(str(tiny_marian), "en")
     run = translate_documents(docs, resumed, "en", checks=False)
-    assert resumed.hits == 2  # the first chunk was not translated again
-    again = load_translation_engine(str(tiny_marian), "en")
+    assert resumed.backend.hits == 2  # the first chunk was not translated again
+    again = load_translator(str(tiny_marian), "en")
     assert translate_documents(docs, again, "en", checks=False).records == run.records
-    assert again.hits == 4
+    assert again.backend.hits == 4
 
 
 @pytest.mark.parametrize(

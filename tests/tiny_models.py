@@ -190,7 +190,7 @@ def build_nllb(folder: Path) -> Path:
     return folder
 
 
-def build_causal_lm(folder: Path) -> Path:
+def build_causal_lm(folder: Path, *, hidden_size: int = 32) -> Path:
     """A Qwen2-style chat LM: byte-level BPE tokenizer with a ChatML chat template."""
     from transformers import (
         GenerationConfig,
@@ -208,16 +208,26 @@ def build_causal_lm(folder: Path) -> Path:
     tokenizer.save_pretrained(folder)
     eos, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
     config = Qwen2Config(
-        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+        vocab_size=len(tokenizer), hidden_size=hidden_size, intermediate_size=2 * hidden_size,
+        num_hidden_layers=1,
         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=1024,
-        eos_token_id=eos, pad_token_id=pad, bos_token_id=None, tie_word_embeddings=True,
+        eos_token_id=eos, pad_token_id=pad, bos_token_id=None, tie_word_embeddings=False,
+        initializer_range=0.5,
     )
     _seed()
     model = Qwen2ForCausalLM(config)
     import torch
 
-    with torch.no_grad():  # special tokens score 0 so a random model does not end at once
-        model.get_input_embeddings().weight[[eos, pad]] = 0.0
+    with torch.no_grad():
+        # Untied, widely spread random weights make the output depend on the whole prompt (a
+        # tied 0.02-std model only repeats the prompt's last token, "\n", forever). Special
+        # tokens never score, so a random model does not end at once, and newlines score
+        # low, so every output has visible text.
+        head = model.get_output_embeddings().weight
+        specials = tokenizer.convert_tokens_to_ids(special)
+        head[specials] = 0.0
+        newline = [i for t, i in tokenizer.get_vocab().items() if set(t) <= {"Ċ", "Ġ", "ĉ"}]
+        head[newline] *= 0.1
     model.generation_config = GenerationConfig(eos_token_id=[eos, pad], pad_token_id=pad,
                                                do_sample=False)
     model.save_pretrained(folder)
@@ -236,9 +246,40 @@ _GGUF_LAYER_NAMES = {
 }
 
 
-def build_gguf(folder: Path, chat_model: Path) -> Path:
-    """The tiny chat LM written as a qwen2 .gguf file (float32 tensors, GPT-2 style BPE
-    tokenizer and chat template in the metadata), the way llama.cpp lays one out."""
+def quantize_q4_k(weights: object) -> object:
+    """Rows of float32 weights (each a multiple of 256 long) as GGUF Q4_K blocks, the
+    4-bit format of the starter (Q4_K_M). gguf-py reads Q4_K but cannot write it; this is
+    a plain min/max quantizer in llama.cpp's block layout (per 256 values: f16 scale and
+    min, 8 six-bit sub-block scales and mins packed in 12 bytes, 128 bytes of nibbles)."""
+    import numpy as np
+
+    w = np.asarray(weights, dtype=np.float32)
+    rows = w.reshape(-1, 8, 32)  # super-blocks of 8 sub-blocks of 32
+    low = np.minimum(rows.min(axis=2), 0.0)
+    step = (rows.max(axis=2) - low) / 15.0
+    d = np.maximum(step.max(axis=1), 1e-12) / 63.0
+    dmin = np.maximum((-low).max(axis=1), 1e-12) / 63.0
+    sc = np.clip(np.rint(step / d[:, None]), 1, 63).astype(np.uint8)
+    mn = np.clip(np.rint(-low / dmin[:, None]), 0, 63).astype(np.uint8)
+    d16, dmin16 = d.astype(np.float16), dmin.astype(np.float16)
+    scale = d16.astype(np.float32)[:, None] * sc
+    offset = dmin16.astype(np.float32)[:, None] * mn
+    safe = np.where(scale > 0, scale, 1.0)[:, :, None]  # an all-zero block stores zeros
+    q = np.clip(np.rint((rows + offset[:, :, None]) / safe), 0, 15).astype(np.uint8)
+    packed = np.zeros((len(rows), 12), dtype=np.uint8)
+    packed[:, 0:4] = sc[:, 0:4] | ((sc[:, 4:8] >> 4) << 6)
+    packed[:, 4:8] = mn[:, 0:4] | ((mn[:, 4:8] >> 4) << 6)
+    packed[:, 8:12] = (sc[:, 4:8] & 0xF) | ((mn[:, 4:8] & 0xF) << 4)
+    nibbles = (q[:, 0::2, :] | (q[:, 1::2, :] << 4)).reshape(len(rows), 128)
+    blocks = np.concatenate([d16.view(np.uint8).reshape(-1, 2), dmin16.view(np.uint8).reshape(-1, 2),
+                             packed, nibbles], axis=1)
+    return blocks.reshape(w.shape[0], -1)
+
+
+def build_gguf(folder: Path, chat_model: Path, *, quantization: str = "f32") -> Path:
+    """The tiny chat LM written as a qwen2 .gguf file (float32 tensors, or with
+    ``quantization="q4_k"`` its matrices in Q4_K blocks as the starter has them; GPT-2 style
+    BPE tokenizer and chat template in the metadata), the way llama.cpp lays one out."""
     import gguf
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -246,7 +287,7 @@ def build_gguf(folder: Path, chat_model: Path) -> Path:
     model = AutoModelForCausalLM.from_pretrained(chat_model)
     config = model.config
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "tiny-chat-f32.gguf"
+    path = folder / f"tiny-chat-{quantization}.gguf"
     writer = gguf.GGUFWriter(str(path), arch="qwen2")
     writer.add_name("tiny-chat")
     writer.add_context_length(config.max_position_embeddings)
@@ -257,7 +298,8 @@ def build_gguf(folder: Path, chat_model: Path) -> Path:
     writer.add_head_count_kv(config.num_key_value_heads)
     writer.add_rope_freq_base(config.rope_parameters["rope_theta"])
     writer.add_layer_norm_rms_eps(config.rms_norm_eps)
-    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+    q4 = quantization == "q4_k"
+    writer.add_file_type(gguf.LlamaFileType.MOSTLY_Q4_K_M if q4 else gguf.LlamaFileType.ALL_F32)
     state = json.loads(tokenizer.backend_tokenizer.to_str())
     tokens = [""] * len(tokenizer)
     for token, i in state["model"]["vocab"].items():
@@ -278,15 +320,22 @@ def build_gguf(folder: Path, chat_model: Path) -> Path:
     writer.add_chat_template(tokenizer.chat_template)
     for name, tensor in model.state_dict().items():
         if name == "lm_head.weight":
-            continue  # tied to the embeddings
-        if name == "model.embed_tokens.weight":
+            if config.tie_word_embeddings:
+                continue  # the embeddings serve as the output layer
+            gguf_name = "output.weight"
+        elif name == "model.embed_tokens.weight":
             gguf_name = "token_embd.weight"
         elif name == "model.norm.weight":
             gguf_name = "output_norm.weight"
         else:
             _, _, layer, rest = name.split(".", 3)
             gguf_name = f"blk.{layer}.{_GGUF_LAYER_NAMES[rest]}"
-        writer.add_tensor(gguf_name, tensor.float().numpy())
+        data = tensor.float().numpy()
+        if q4 and data.ndim == 2 and data.shape[1] % 256 == 0:
+            writer.add_tensor(gguf_name, quantize_q4_k(data),
+                              raw_dtype=gguf.GGMLQuantizationType.Q4_K)
+        else:
+            writer.add_tensor(gguf_name, data)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
@@ -314,11 +363,39 @@ def build_t5(folder: Path) -> Path:
     tokenizer.add_tokens(["<2de>", "<2en>", "<2zh>"])
     tokenizer.save_pretrained(folder)
     config = T5Config(vocab_size=len(tokenizer), d_model=32, d_kv=16, d_ff=64, num_layers=1,
-                      num_heads=2, decoder_start_token_id=0, eos_token_id=1, pad_token_id=0)
+                      num_heads=2, decoder_start_token_id=0, eos_token_id=1, pad_token_id=0,
+                      tie_word_embeddings=False, initializer_factor=5.0)
     _seed()
     model = T5ForConditionalGeneration(config)
+    import torch
+
+    with torch.no_grad():  # end-of-sequence and padding never score: every output has text
+        model.get_output_embeddings().weight[[0, 1]] = 0.0
     model.generation_config = GenerationConfig(decoder_start_token_id=0, eos_token_id=1,
                                                pad_token_id=0)
     model.save_pretrained(folder)
     shutil.rmtree(work)
+    return folder
+
+
+def build_bart(folder: Path) -> Path:
+    """A BART model with ``task_specific_params`` for summarization, as facebook/bart-large-cnn
+    has: a seq2seq model that is not a translator."""
+    from transformers import BartConfig, BartForConditionalGeneration, PreTrainedTokenizerFast
+
+    special = ["<s>", "<pad>", "</s>", "<unk>"]
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=_train_bpe(500, special, metaspace=False),
+                                        bos_token="<s>", pad_token="<pad>", eos_token="</s>",
+                                        unk_token="<unk>")
+    tokenizer.save_pretrained(folder)
+    config = BartConfig(
+        vocab_size=len(tokenizer), d_model=32, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+        decoder_ffn_dim=64, max_position_embeddings=256, pad_token_id=1, bos_token_id=0,
+        eos_token_id=2, decoder_start_token_id=2,
+        task_specific_params={"summarization": {"length_penalty": 2.0, "max_length": 142,
+                                                "min_length": 56, "num_beams": 4}},
+    )
+    _seed()
+    BartForConditionalGeneration(config).save_pretrained(folder)
     return folder

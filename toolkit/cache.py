@@ -1,94 +1,188 @@
-"""A translation cache that wraps any engine, so a job that dies halfway resumes where it stopped.
+"""A generation cache that wraps any backend, so a job that dies halfway resumes where it
+stopped, and a cache that can never serve a stale output.
 
-Finished segments are committed to SQLite after every chunk; a rerun of the same command
-translates only what is missing. Keys cover everything that changes the output: the model,
-the engine settings that matter, both languages, the text and the glossary hints.
+Each entry is keyed on the backend's fingerprint (the model's content hash or hub commit,
+dtype, device, library versions), a task namespace (the prompt version) and the exact
+request (prompt or messages, budget, beams, forced strings). Change any of them - a model
+saved anew into the same folder, another dtype, a new prompt - and the entry is not found.
+Finished requests are committed to SQLite chunk by chunk; several tk processes may share one
+$TK_HOME (WAL journal, busy timeout).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import sqlite3
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
+from toolkit.backends.base import (
+    Backend,
+    Capabilities,
+    Fingerprint,
+    Generation,
+    GenerationRequest,
+    Progress,
+    digest,
+)
 from toolkit.config import tk_home
-from toolkit.engines.base import Progress, TranslationEngine, TranslationRequest
+from toolkit.store import open_sqlite, sqlite_errors
 
 CHUNK = 64  # requests per commit: small enough to lose little, large enough to batch well
+_SCHEMA = """CREATE TABLE IF NOT EXISTS generations (
+    key TEXT PRIMARY KEY, text TEXT NOT NULL, new_tokens INTEGER NOT NULL,
+    forced_tokens INTEGER NOT NULL)"""
 
 
-class TranslationCache:
-    """Segment translations on disk, keyed by model, settings and request."""
+def cache_path() -> Path:
+    return tk_home() / "cache" / "generations.sqlite"
+
+
+class GenerationCache:
+    """Generations on disk, keyed by fingerprint, namespace and request."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path else tk_home() / "cache" / "translations.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS translations (key TEXT PRIMARY KEY, translation TEXT NOT NULL)"
-        )
+        self.path = Path(path) if path else cache_path()
+        self._db = open_sqlite(self.path, _SCHEMA)
 
     @staticmethod
-    def key(model: str, settings: str, request: TranslationRequest) -> str:
-        payload = json.dumps([model, settings, asdict(request)], ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    def key(fingerprint: str, namespace: str, request: GenerationRequest) -> str:
+        return digest([fingerprint, namespace, request.to_dict()])
 
-    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):  # SQLite caps the number of bound parameters
-            part = list(keys[start : start + 500])
-            marks = ",".join("?" * len(part))
-            rows = self._db.execute(
-                f"SELECT key, translation FROM translations WHERE key IN ({marks})", part
-            )
-            found.update(rows)
+    def get_many(self, keys: Sequence[str]) -> dict[str, Generation]:
+        found: dict[str, Generation] = {}
+        with sqlite_errors(self.path):
+            for start in range(0, len(keys), 500):  # SQLite caps the number of bound parameters
+                part = list(keys[start:start + 500])
+                marks = ",".join("?" * len(part))
+                rows = self._db.execute(
+                    f"SELECT key, text, new_tokens, forced_tokens FROM generations "
+                    f"WHERE key IN ({marks})", part)
+                found.update((k, Generation(t, n, f)) for k, t, n, f in rows)
         return found
 
-    def put_many(self, items: Sequence[tuple[str, str]]) -> None:
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?)", items)
+    def put_many(self, items: Sequence[tuple[str, Generation]]) -> None:
+        with sqlite_errors(self.path):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO generations VALUES (?, ?, ?, ?)",
+                    [(k, g.text, g.new_tokens, g.forced_tokens) for k, g in items])
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def count(self) -> int:
+        with sqlite_errors(self.path):
+            return int(self._db.execute("SELECT COUNT(*) FROM generations").fetchone()[0])
+
+    def clear(self) -> int:
+        with sqlite_errors(self.path):
+            n = self.count()
+            self._db.execute("DELETE FROM generations")
+            self._db.execute("VACUUM")
+            return n
 
     def close(self) -> None:
         self._db.close()
 
 
-class CachedEngine(TranslationEngine):
-    """Serves repeated requests from the cache and stores new ones chunk by chunk."""
+class CachedBackend(Backend):
+    """Serves repeated requests from the cache and stores new ones chunk by chunk. Everything
+    else (capabilities, fingerprint, the model) is the wrapped backend's."""
 
-    def __init__(self, engine: TranslationEngine, cache: TranslationCache, settings: str = "") -> None:
-        self.engine = engine
+    def __init__(self, backend: Backend, cache: GenerationCache, namespace: str = "") -> None:
+        self.backend = backend
         self.cache = cache
-        self.settings = settings  # e.g. "beams=4": engine options that change the output
-        self.kind = engine.kind  # type: ignore[misc]
-        self.supports_constraints = engine.supports_constraints  # type: ignore[misc]
+        self.namespace = namespace  # the task and its prompt version
+        self.name = backend.name  # type: ignore[misc]
         self.hits = 0
 
+    def __getattr__(self, name: str) -> Any:  # the wrapped backend's own attributes (ref, ...)
+        backend = self.__dict__.get("backend")
+        if backend is None:
+            raise AttributeError(name)
+        return getattr(backend, name)
+
     @property
-    def model_id(self) -> str:
-        return self.engine.model_id
+    def capabilities(self) -> Capabilities:
+        return self.backend.capabilities
 
-    def target_languages(self) -> frozenset[str] | None:
-        return self.engine.target_languages()
+    @property
+    def fingerprint(self) -> Fingerprint:
+        return self.backend.fingerprint
 
-    def translate(
-        self, requests: Sequence[TranslationRequest], progress: Progress | None = None
-    ) -> list[str]:
-        keys = [self.cache.key(self.model_id, self.settings, r) for r in requests]
+    @property
+    def model_label(self) -> str:
+        return self.backend.model_label
+
+    def count_tokens(self, requests: Sequence[GenerationRequest]) -> list[int]:
+        return self.backend.count_tokens(requests)
+
+    def generate(self, requests: Sequence[GenerationRequest],
+                 progress: Progress | None = None) -> list[Generation]:
+        self.backend.check(requests)
+        fingerprint = self.backend.fingerprint.key
+        keys = [self.cache.key(fingerprint, self.namespace, r) for r in requests]
         done = self.cache.get_many(keys)
-        self.hits += sum(k in done for k in keys)
-        if progress and done:
-            progress(sum(k in done for k in keys))
-        # Longest first, so each committed chunk holds segments of similar length and the
-        # engine's token-budget batches stay full; chunks are stored as they finish.
-        todo = sorted((i for i, k in enumerate(keys) if k not in done),
-                      key=lambda i: len(requests[i].text), reverse=True)
+        hits = sum(k in done for k in keys)
+        self.hits += hits
+        if progress and hits:
+            progress(hits)
+        # Longest first, so each committed chunk holds requests of similar length and the
+        # backend's token-budget batches stay full; chunks are stored as they finish.
+        first: dict[str, int] = {}
+        for i, k in enumerate(keys):
+            if k not in done:
+                first.setdefault(k, i)  # a request asked twice is generated once
+        todo = sorted(first.values(),
+                      key=lambda i: len(requests[i].text) + sum(len(c) for _, c in requests[i].messages),
+                      reverse=True)
         for start in range(0, len(todo), CHUNK):
-            chunk = todo[start : start + CHUNK]
-            outputs = self.engine.translate([requests[i] for i in chunk], progress)
-            self.cache.put_many([(keys[i], out) for i, out in zip(chunk, outputs)])
-            done.update((keys[i], out) for i, out in zip(chunk, outputs))
+            chunk = todo[start:start + CHUNK]
+            outputs = self.backend.generate([requests[i] for i in chunk], progress)
+            self.cache.put_many([(keys[i], out) for i, out in zip(chunk, outputs, strict=True)])
+            done.update((keys[i], out) for i, out in zip(chunk, outputs, strict=True))
         return [done[k] for k in keys]
+
+
+def cache_info() -> list[tuple[str, Path, int, int]]:
+    """What tk stores under $TK_HOME/cache: (what, where, entries, bytes) per store."""
+    from toolkit.backends.gguf import cached_conversions, gguf_root
+    from toolkit.backends.identity import digests_path
+
+    rows = []
+    path = cache_path()
+    entries = GenerationCache(path).count() if path.is_file() else 0
+    rows.append(("generations", path, entries, _size(path)))
+    conversions = cached_conversions()
+    rows.append(("converted GGUF models", gguf_root(), len(conversions), _size(gguf_root())))
+    rows.append(("file digests", digests_path(), -1, _size(digests_path())))
+    return rows
+
+
+def clear_cache(what: str = "all") -> dict[str, int]:
+    """Remove cached generations ("generations"), converted GGUF models ("gguf"), or both
+    and the remembered file digests ("all"); returns how many entries each lost."""
+    from toolkit.backends.gguf import clear_gguf_cache
+    from toolkit.backends.identity import remove_digests
+
+    removed: dict[str, int] = {}
+    if what in ("generations", "all") and cache_path().is_file():
+        cache = GenerationCache()
+        removed["generations"] = cache.clear()
+        cache.close()
+    if what in ("gguf", "all"):
+        removed["converted GGUF models"] = clear_gguf_cache()
+    if what == "all":
+        removed["file digests"] = remove_digests()
+    return removed
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        extra = [path.with_name(path.name + s) for s in ("-wal", "-shm")]
+        return path.stat().st_size + sum(p.stat().st_size for p in extra if p.is_file())
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return 0

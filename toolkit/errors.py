@@ -27,3 +27,7 @@ class ScoreError(TkError):
 
 class ConfigError(TkError):
     """A bad setting in a flag, a TK_ variable or the config file."""
+
+
+class CacheError(TkError):
+    """tk's cache under $TK_HOME cannot be read or written (permissions, disk, corruption)."""

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -45,7 +46,8 @@ def jsonl_text(records: Iterable[Mapping[str, Any]]) -> str:
 
 
 def tsv_text(records: Iterable[Mapping[str, Any]], columns: list[str]) -> str:
-    """Tab-separated with a header; tabs and newlines inside fields are escaped as \\t and \\n."""
+    """Tab-separated with a header; tabs and line breaks inside fields are escaped (\\t, \\n,
+    \\r, \\u2028 ...), so every record is one line."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE,
                         escapechar=None, quotechar=None)
@@ -60,7 +62,13 @@ def _tsv_field(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         value = json.dumps(value, ensure_ascii=False)
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    return _LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}" if m.group() != "\r" else "\\r", value)
+
+
+# What tools (and Python's str.splitlines) take for the end of a line besides "\n": a model's
+# garbage can hold any of them, and a TSV row must stay one row.
+_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def write_stdout(text: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 
 import click
 
@@ -17,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "glossary": "toolkit.cli.glossary:glossary",
     "models": "toolkit.cli.models:models",
     "score": "toolkit.cli.score:score",
+    "cache": "toolkit.cli.cache:cache",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -25,6 +25,7 @@ SHORT_HELP: dict[str, str] = {
     "glossary": "Check, convert and look up terms in glossaries (TSV, TBX).",
     "models": "List the model catalog; fetch the offline starter model.",
     "score": "Score translations or summaries against reference sets.",
+    "cache": "Show or clear what tk keeps in $TK_HOME/cache.",
 }
 
 
@@ -49,12 +50,15 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TkError as e:
-            if os.environ.get("TK_DEBUG"):
+            from toolkit.config import debug
+
+            if debug():
                 raise
             click.echo(f"Error: {e}", err=True)
             ctx.exit(e.exit_code)
         except KeyboardInterrupt:
-            click.echo("Interrupted; finished outputs are kept.", err=True)
+            click.echo("Interrupted. Segments committed to the cache are kept: run the same "
+                       "command again to resume (no output file was written).", err=True)
             ctx.exit(130)
 
 

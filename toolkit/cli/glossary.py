@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -101,8 +100,6 @@ def find(input: str, glossaries: tuple[str, ...], source_lang: str, target_lang:
     from toolkit.glossary import find_terms, load_glossaries
 
     paths = list(glossaries) or setting("glossary")
-    if isinstance(paths, str):
-        paths = [p for p in paths.split(os.pathsep) if p]
     if not paths:
         raise GlossaryError("no glossary given; pass --glossary FILE (e.g. glossaries/ai-finance.tsv)")
     g = load_glossaries(paths)

@@ -83,11 +83,3 @@ def info(spec: str) -> None:
     width = max(len(k) for k, _ in fields)
     for key, value in fields:
         click.echo(f"{key.ljust(width)}  {value}")
-
-
-@models.command("clear-cache")
-def clear_cache() -> None:
-    """Delete tk's converted GGUF models (they are rebuilt on the next load)."""
-    from toolkit.models import clear_gguf_cache
-
-    click.echo(f"removed {clear_gguf_cache()} cached conversion(s)")

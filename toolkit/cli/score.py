@@ -118,7 +118,7 @@ def summaries(hypotheses: tuple[str, ...], refs: str, lang: str | None, level: s
 
 
 def _bootstrap(n_samples: int | None, seed: int | None) -> dict[str, int]:
-    return {"n_samples": setting("bootstrap", n_samples, 1000, cast=int), "seed": setting("seed", seed, 12345, cast=int)}
+    return {"n_samples": setting("bootstrap", n_samples), "seed": setting("seed", seed)}
 
 
 def _emit(report, level: str, output: str | None) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from toolkit.cli.options import progress_bar, quiet_libraries
-from toolkit.config import setting
+from toolkit.config import SETTINGS
 
 
 @click.command()
@@ -32,24 +32,36 @@ from toolkit.config import setting
                    "records on stdout. Without it the translated text goes to stdout.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv", "text"]),
               help="Format on stdout [default: jsonl with -o -, else text].")
-@click.option("--device", help="auto, cpu, cuda, cuda:1 or mps [default: auto; TK_DEVICE].")
-@click.option("--dtype", help="auto, float32, bfloat16 or float16 [default: auto; TK_DTYPE].")
-@click.option("--beams", type=click.IntRange(1, 16), help="Beam size [default: model's; TK_BEAMS].")
-@click.option("--max-batch-tokens", type=click.IntRange(16), metavar="N",
+@click.option("--engine", type=SETTINGS["engine"].type,
+              help="Generation backend [default: transformers; TK_ENGINE].")
+@click.option("--device", type=SETTINGS["device"].type,
+              help="Where the model runs [default: auto = cuda, mps, else cpu; TK_DEVICE].")
+@click.option("--dtype", type=SETTINGS["dtype"].type,
+              help="Weights' dtype [default: auto = bfloat16 on CUDA, float32 on CPU; TK_DTYPE].")
+@click.option("--beams", type=SETTINGS["beams"].type, help="Beam size [default: model's; TK_BEAMS].")
+@click.option("--max-new-tokens", type=SETTINGS["max_new_tokens"].type, metavar="N",
+              help="Cap on each segment's new tokens, against runaway output [default: 2x the "
+                   "input (3x into Chinese) plus a margin; TK_MAX_NEW_TOKENS].")
+@click.option("--max-batch-tokens", type=SETTINGS["max_batch_tokens"].type, metavar="N",
               help="Token budget of one batch [default: 4096; TK_MAX_BATCH_TOKENS].")
-@click.option("--threads", type=click.IntRange(1), metavar="N",
+@click.option("--threads", type=SETTINGS["threads"].type, metavar="N",
               help="CPU threads for torch [default: torch's; TK_THREADS]. On a machine busy with "
                    "other work, fewer threads than cores can be several times faster.")
 @click.option("--no-checks", is_flag=True, help="Skip number and language checks (and their retries).")
 @click.option("--no-cache", is_flag=True,
               help="Translate everything again instead of reusing finished segments.")
+@click.option("--no-fallback", is_flag=True,
+              help="Without --model, fail when the catalog's model cannot be had instead of "
+                   "falling back to the small offline starter [TK_FALLBACK=0, fallback = false "
+                   "in tk.toml].")
 @click.option("--trust-remote-code", is_flag=True,
               help="Allow a model's own Python code to run (only for models you trust).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 def translate(inputs: tuple[str, ...], target: str, source: str, model: str | None,
               glossaries: tuple[str, ...], no_glossary: bool, no_enforce: bool, output: str | None,
-              fmt: str | None, device: str | None, dtype: str | None, beams: int | None,
-              max_batch_tokens: int | None, threads: int | None, no_checks: bool, no_cache: bool,
+              fmt: str | None, engine: str | None, device: str | None, dtype: str | None,
+              beams: int | None, max_new_tokens: int | None, max_batch_tokens: int | None,
+              threads: int | None, no_checks: bool, no_cache: bool, no_fallback: bool,
               trust_remote_code: bool, quiet: bool) -> None:
     """Translate German documents into English or Chinese, segment by segment.
 
@@ -68,8 +80,8 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
       tk translate --to en corpus/clean --model Helsinki-NLP/opus-mt-de-en --device cuda
     """
     from toolkit.documents import load_documents
-    from toolkit.translate import (TARGET_LANGUAGES, glossary_from_settings,
-                                   load_translation_engine, translate_documents)
+    from toolkit.translate import (TARGET_LANGUAGES, glossary_from_settings, load_translator,
+                                   translate_documents)
     from toolkit.errors import ModelError
     from toolkit.segments import segment_documents
 
@@ -80,14 +92,17 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
     if not show:
         quiet_libraries()
     glossary = None if no_glossary else glossary_from_settings(glossaries)
-    engine = load_translation_engine(
-        model, target, device=device, dtype=dtype, beams=beams,
-        max_batch_tokens=max_batch_tokens, threads=threads, cache=not no_cache,
-        trust_remote_code=trust_remote_code, announce=None if quiet else _note,
+    # A fallback to the starter is announced even with -q: outputs would silently come from
+    # a 0.5B model otherwise.
+    translator = load_translator(
+        model, target, source_lang=source, engine=engine, device=device, dtype=dtype,
+        beams=beams, max_new_tokens=max_new_tokens, max_batch_tokens=max_batch_tokens,
+        threads=threads, cache=not no_cache, fallback=False if no_fallback else None,
+        trust_remote_code=trust_remote_code, announce=_note,
     )
     total = len(segment_documents(documents))
     with progress_bar(total, f"de→{target}", enabled=show) as bar:
-        run = translate_documents(documents, engine, target, source_lang=source,
+        run = translate_documents(documents, translator, target, source_lang=source,
                                   glossary=glossary, enforce=not no_enforce,
                                   checks=not no_checks, progress=bar)
     write_run(run, output, fmt)
@@ -96,6 +111,9 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
 
 
 def write_run(run, output: str | None, fmt: str | None) -> None:  # noqa: ANN001
+    import json
+
+    from toolkit import __version__
     from toolkit.outputs import atomic_write, jsonl_text, tsv_text, write_stdout
     from toolkit.translate import document_texts
 
@@ -117,6 +135,10 @@ def write_run(run, output: str | None, fmt: str | None) -> None:  # noqa: ANN001
     for doc, text in document_texts(run.records).items():
         atomic_write(folder / f"{doc}.{run.records[0].lang}.txt", text)
     atomic_write(folder / "translations.jsonl", jsonl_text(dicts))
+    atomic_write(folder / "run.json", json.dumps(
+        {"tk": __version__, "model": run.records[0].model if run.records else None,
+         "fingerprint": run.fingerprint, "segments": len(dicts), "retries": run.stats},
+        ensure_ascii=False, indent=2) + "\n")
     if fmt == "tsv":
         atomic_write(folder / "translations.tsv",
                      tsv_text(dicts, ["doc", "id", "source", "translation"]))

@@ -1,5 +1,5 @@
-"""Glossaries: entries and files (TSV, CSV, TBX), German-proof term matching, and enforcement
-that wraps any translation engine.
+"""Glossaries: entries and files (TSV, CSV, TBX) and German-proof term matching; enforcement is
+the task level's retry policy (:mod:`toolkit.tasks.retry`).
 
     from toolkit.glossary import load_glossary, find_terms, check_terms
 
@@ -10,7 +10,6 @@ that wraps any translation engine.
 
 from __future__ import annotations
 
-from toolkit.glossary.enforce import EnforcedTranslation, EnforcementStats, GlossaryEnforcer
 from toolkit.glossary.formats import (
     check_glossary,
     load_glossaries,
@@ -25,9 +24,6 @@ from toolkit.glossary.model import KINDS, LANGUAGE_CODES, Glossary, GlossaryEntr
 __all__ = [
     "KINDS",
     "LANGUAGE_CODES",
-    "EnforcedTranslation",
-    "EnforcementStats",
-    "GlossaryEnforcer",
     "Glossary",
     "GlossaryEntry",
     "TermCheck",

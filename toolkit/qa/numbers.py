@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from toolkit.engines.base import TermHint
+from toolkit.tasks.translator import TermHint
 from toolkit.errors import InputError
 from toolkit.qa.quantities import (
     LANGUAGES,

@@ -1,8 +1,10 @@
 """Decoding-time lexical constraints: every required term appears in the output.
 
-transformers v5 dropped constrained beam search, so tk brings its own: a LogitsProcessor that
-works with greedy and beam search, for encoder-decoder and decoder-only models, in batches
-where each row has its own terms (or none). The state of every hypothesis is recomputed from
+transformers v5 dropped constrained beam search, so tk brings its own. This module is the core,
+free of torch so any backend can drive it: :class:`ConstraintTracker` decides, step by step,
+which token a hypothesis must take; ``toolkit.backends.logits`` adapts it to a transformers
+LogitsProcessor (greedy and beam search, encoder-decoder and decoder-only models, batches
+where each row has its own terms or none). The state of every hypothesis is recomputed from
 its tokens at each step, so beam reordering needs no bookkeeping. Per hypothesis:
 
 - a term is met once its text occurs in the decoded output;
@@ -25,12 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from transformers import LogitsProcessor
-
-if TYPE_CHECKING:
-    import torch
+from typing import Any, Protocol
 
 Variant = tuple[int, ...]
 _CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -125,12 +122,6 @@ def term_variants(target: str, encode: Callable[[str], list[int]],
     return variants
 
 
-def torch_isfinite_any(row: Any) -> bool:
-    import torch
-
-    return bool(torch.isfinite(row).any())
-
-
 def _contains(seq: list[int], part: Variant) -> bool:
     n = len(part)
     return any(tuple(seq[i:i + n]) == part for i in range(len(seq) - n + 1))
@@ -145,14 +136,12 @@ def _progress(seq: list[int], variant: Variant, spaces: frozenset[int]) -> int:
     return 0
 
 
-def token_classes(tokenizer: Any) -> tuple[frozenset[int], Any]:
-    """Ids of lone space tokens ("▁", "Ġ") and a tensor of ids of tokens that continue a word
+def token_classes(tokenizer: Any) -> tuple[frozenset[int], tuple[int, ...]]:
+    """Ids of lone space tokens ("▁", "Ġ") and the sorted ids of tokens that continue a word
     (a piece starting with a letter or digit and no space marker); cached on the tokenizer."""
     cached = getattr(tokenizer, "_tk_token_classes", None)
     if cached is not None:
         return cached
-    import torch
-
     special = set(getattr(tokenizer, "all_special_ids", []) or [])
     spaces, glue = set(), []
     for piece, i in tokenizer.get_vocab().items():
@@ -162,7 +151,7 @@ def token_classes(tokenizer: Any) -> tuple[frozenset[int], Any]:
             spaces.add(i)
         elif piece[0].isalnum():
             glue.append(i)
-    classes = (frozenset(spaces), torch.tensor(sorted(glue), dtype=torch.long))
+    classes = (frozenset(spaces), tuple(sorted(glue)))
     try:
         tokenizer._tk_token_classes = classes
     except AttributeError:
@@ -170,14 +159,31 @@ def token_classes(tokenizer: Any) -> tuple[frozenset[int], Any]:
     return classes
 
 
-class TermConstraints(LogitsProcessor):
-    """LogitsProcessor that makes every row's constraints appear before the output ends.
+class RowScores(Protocol):
+    """One hypothesis' next-token scores, as a backend holds them."""
+
+    def best(self) -> int:
+        """The token the model likes best."""
+
+    def logprob(self, token: int) -> float:
+        """Log-probability of ``token``."""
+
+    def ban_glue(self) -> None:
+        """Forbid every word-continuing token (unless nothing else would be left)."""
+
+    def force(self, token: int) -> None:
+        """Allow only ``token``."""
+
+
+class ConstraintTracker:
+    """Makes every row's constraints appear before the output ends.
 
     ``row_constraints[i]`` holds the constraints of request i (rows of a beam search are
-    ``num_beams`` consecutive copies). ``max_new_tokens`` must be what generate is given;
+    ``num_beams`` consecutive copies). ``max_new_tokens`` must be what the decoder is given;
     ``offset`` counts forced non-text tokens at the start (NLLB's language code);
     ``margin`` (nats) is how much less likely than the model's best token a term's first token
-    may be and still be started on the spot.
+    may be and still be started on the spot. The state of every hypothesis is recomputed from
+    its tokens, so beam reordering needs no bookkeeping.
     """
 
     def __init__(
@@ -197,7 +203,7 @@ class TermConstraints(LogitsProcessor):
         if tokenizer is not None:
             self.spaces, self.glue = token_classes(tokenizer)
         else:
-            self.spaces, self.glue = frozenset(), None
+            self.spaces, self.glue = frozenset(), ()
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
         self.eos = sorted(eos_token_ids)
@@ -209,17 +215,20 @@ class TermConstraints(LogitsProcessor):
         # would cost O(length^2) per hypothesis).
         self._met_before: dict[tuple[int, tuple[int, ...]], frozenset[int]] = {}
         self.interventions = 0  # steps where a token was forced (for reports)
+        self.forced = [0] * len(self.rows)  # the same, per request
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        cur_len = input_ids.shape[1]
+    def step(self, sequences: Sequence[Sequence[int]], scores: Callable[[int], RowScores]) -> None:
+        """One decoding step: ``sequences`` are the hypotheses so far (prompt included, all of
+        one length); ``scores(row)`` gives the scores of row ``row`` to act on."""
+        cur_len = len(sequences[0]) if sequences else 0
         if self._start is None:
             self._start = cur_len  # first call: the prompt / decoder start ends here
         if cur_len < self._start + self.offset:
-            return scores
+            return
         remaining = self._start + self.max_new_tokens - cur_len  # tokens left, this one included
-        generated = input_ids[:, self._start + self.offset:].tolist()
         met_now: dict[tuple[int, tuple[int, ...]], frozenset[int]] = {}
-        for row, seq in enumerate(generated):
+        for row, full in enumerate(sequences):
+            seq = list(full[self._start + self.offset:])
             request = row // self.num_beams
             constraints = self.rows[request]
             if not constraints or any(t in self.eos for t in seq):
@@ -228,11 +237,12 @@ class TermConstraints(LogitsProcessor):
             if key not in met_now:
                 met_now[key] = self._met(request, seq, constraints)
             met = met_now[key]
-            if self.glue is not None and any(
+            row_scores = scores(row)
+            if self.glue and any(
                 c.word_end and any(tuple(seq[-len(v):]) == v for v in c.variants)
                 for i, c in enumerate(constraints) if i in met
             ):
-                self._no_glue(scores, row)  # a term just ended: the next word starts apart
+                row_scores.ban_glue()  # a term just ended: the next word starts apart
             unmet = [c for i, c in enumerate(constraints) if i not in met]
             if not unmet:
                 continue
@@ -249,11 +259,12 @@ class TermConstraints(LogitsProcessor):
                     shortest = min(unmet, key=lambda c: len(c.start))
                     forced = self._starts(shortest, boundary)[0]
             if forced is None:
-                forced = self._opportunity(scores[row], unmet, boundary)
+                forced = self._opportunity(row_scores, unmet, boundary)
             if forced is not None:
-                self._force(scores, row, forced)
+                row_scores.force(forced)
+                self.interventions += 1
+                self.forced[request] += 1
         self._met_before = met_now
-        return scores
 
     def _met(self, request: int, seq: list[int], constraints: list[Constraint]) -> frozenset[int]:
         """Indices of the constraints whose text the output ``seq`` already contains."""
@@ -285,15 +296,14 @@ class TermConstraints(LogitsProcessor):
         glued = [v[0] for v in c.variants if v in c.glued]
         return (glued + spaced) if boundary and glued else (spaced or glued)
 
-    def _opportunity(self, row_scores: torch.FloatTensor, unmet: list[Constraint],
+    def _opportunity(self, row_scores: RowScores, unmet: list[Constraint],
                      boundary: bool | None) -> int | None:
         """The first token of an unmet term if the model finds it plausible here, or if the
         model wants to end; None to let the model choose freely."""
-        logprobs = row_scores.float().log_softmax(-1)
-        best = int(logprobs.argmax())
+        best = row_scores.best()
         starts = {t for c in unmet for t in self._starts(c, boundary)}
-        start = max(starts, key=lambda t: float(logprobs[t]))
-        if best in self.eos or float(logprobs[start]) >= float(logprobs[best]) - self.margin:
+        start = max(starts, key=row_scores.logprob)
+        if best in self.eos or row_scores.logprob(start) >= row_scores.logprob(best) - self.margin:
             return start
         return None
 
@@ -308,23 +318,3 @@ class TermConstraints(LogitsProcessor):
                                      and not self._at_boundary(seq[:-k])):
                     forced, best = v[k], k  # (a glued start inside a word is no start)
         return forced, sum(c.longest for c in unmet)
-
-    def _no_glue(self, scores: torch.FloatTensor, row: int) -> None:
-        if self.glue is None or not len(self.glue):
-            return
-        glue = self.glue.to(scores.device)
-        glue = glue[glue < scores.shape[1]]
-        saved = scores[row].clone()
-        scores[row, glue] = -float("inf")
-        if not bool(torch_isfinite_any(scores[row])):
-            scores[row] = saved  # nothing else left: better glued than nothing
-
-    def _force(self, scores: torch.FloatTensor, row: int, token: int) -> None:
-        import torch
-
-        keep = scores[row, token].clone()
-        if not torch.isfinite(keep):
-            keep = torch.zeros_like(keep)
-        scores[row, :] = -float("inf")
-        scores[row, token] = keep
-        self.interventions += 1

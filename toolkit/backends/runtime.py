@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from toolkit.config import DEVICES, DTYPES
 from toolkit.errors import ConfigError
 
 if TYPE_CHECKING:
     import torch
-
-DTYPES = ("auto", "float32", "bfloat16", "float16")
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 def resolve_device(device: str = "auto") -> str:
@@ -26,10 +24,11 @@ def resolve_device(device: str = "auto") -> str:
         return "cpu"
     base = device.split(":", 1)[0]
     if base == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("--device cuda: no CUDA GPU is available here; use --device cpu or auto")
+        raise ConfigError(f"device {device}: no CUDA GPU is available here; use --device cpu or "
+                          "auto (or set TK_DEVICE / device in tk.toml accordingly)")
     if base == "mps" and not (getattr(torch.backends, "mps", None)
                               and torch.backends.mps.is_available()):
-        raise ConfigError("--device mps: Apple MPS is not available here; use --device cpu or auto")
+        raise ConfigError("device mps: Apple MPS is not available here; use --device cpu or auto")
     if base not in DEVICES:
         raise ConfigError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
     return device
@@ -62,7 +61,7 @@ def set_cpu_threads(threads: int | None) -> None:
     be several times faster: torch's threads wait on each other for a core."""
     from toolkit.config import setting
 
-    threads = setting("threads", threads, cast=int)
+    threads = setting("threads", threads)
     if threads is None:
         return
     if threads < 1:

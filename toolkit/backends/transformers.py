@@ -1,0 +1,338 @@
+"""The transformers backend: encoder-decoder models through AutoModelForSeq2SeqLM and causal
+LMs through AutoModelForCausalLM (chat template, left padding), from a hub id, a folder or a
+.gguf file. Loading with clear errors, device and dtype, length-sorted batches under a token
+budget, per-row length budgets, and decoding-time string constraints."""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from toolkit.backends.base import (
+    Backend,
+    Capabilities,
+    Fingerprint,
+    Generation,
+    GenerationRequest,
+    Progress,
+)
+from toolkit.backends.batching import DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, plan_batches
+from toolkit.backends.runtime import dtype_name, resolve_device, resolve_dtype, set_cpu_threads
+from toolkit.errors import ModelError
+
+if TYPE_CHECKING:
+    from toolkit.models import ModelRef
+
+# Vocabulary entries that select a language: Marian >>cmn_Hans<<, M2M __en__, T5/MADLAD <2zh>,
+# NLLB eng_Latn.
+_LANGUAGE_TOKEN = re.compile(r">>[a-z]{2,3}(?:_[A-Za-z]{4})?<<|__[a-z]{2,3}__|<2[a-z]{2,3}>"
+                             r"|[a-z]{3}_[A-Z][a-z]{3}")
+
+
+class TransformersBackend(Backend):
+    """Runs a transformers model on generic requests; one class for seq2seq and causal models.
+
+    ``constraint_margin`` (nats): how much less likely than the model's best token a forced
+    string's first token may be and still be started on the spot (see constraints).
+    """
+
+    name = "transformers"
+
+    def __init__(
+        self,
+        ref: ModelRef,
+        *,
+        device: str = "auto",
+        dtype: str = "auto",
+        max_batch_tokens: int | None = None,
+        max_batch_size: int | None = None,
+        trust_remote_code: bool = False,
+        threads: int | None = None,
+        constraint_margin: float = 2.0,
+    ) -> None:
+        self.ref = ref
+        self.device = resolve_device(device)
+        if self.device == "cpu":
+            set_cpu_threads(threads)
+        self.dtype = resolve_dtype(dtype, self.device)
+        self.max_batch_tokens = int(max_batch_tokens or DEFAULT_MAX_BATCH_TOKENS)
+        self.max_batch_size = int(max_batch_size or DEFAULT_MAX_BATCH_SIZE)
+        self.trust_remote_code = trust_remote_code
+        self.constraint_margin = constraint_margin
+        self.seq2seq = ref.kind == "seq2seq"
+        self.tokenizer, self.model = self._load()
+        self.model.to(self.device)
+        self.model.eval()
+        # tk sets max_new_tokens per batch and cuts each row at its own budget. A model's own
+        # max_length would only cause warnings, and an EOS forced at the batch's last step
+        # would make a row's output depend on the rows it was batched with. (generate fills
+        # unset values from the model's config, so these are cleared there.)
+        self.model.generation_config.max_length = None
+        self.model.generation_config.forced_eos_token_id = None
+        self.vocab: dict[str, int] = self.tokenizer.get_vocab()
+        self._capabilities = self._declare()
+        self._fingerprint: Fingerprint | None = None
+        self.last_stats: dict[str, float] = {}
+
+    # --- loading -------------------------------------------------------------------------------
+
+    def _load(self) -> tuple[Any, Any]:
+        from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+        common = {"trust_remote_code": self.trust_remote_code}
+        if self.seq2seq:
+            tokenizer = load_pretrained(AutoTokenizer, self.ref, "a tokenizer", **common)
+            model = load_pretrained(AutoModelForSeq2SeqLM, self.ref, "a seq2seq model",
+                                    dtype=self.dtype, **common)
+            return tokenizer, model
+        if self.ref.gguf_file:
+            from toolkit.backends.gguf import load_gguf
+
+            tokenizer, model = load_gguf(self.ref, self.dtype)
+        else:
+            tokenizer = load_pretrained(AutoTokenizer, self.ref, "a tokenizer", **common)
+            model = load_pretrained(AutoModelForCausalLM, self.ref, "a causal LM",
+                                    dtype=self.dtype, **common)
+        tokenizer.padding_side = "left"  # generation continues at the right edge of every row
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        return tokenizer, model
+
+    def _declare(self) -> Capabilities:
+        config = self.model.config
+        tasks = set((getattr(config, "task_specific_params", None) or {}).keys())
+        tasks = {"translation" if t.startswith("translation") else t for t in tasks}
+        tokens = {t for t in self.vocab if _LANGUAGE_TOKEN.fullmatch(t)}
+        tokens |= set(getattr(self.tokenizer, "supported_language_codes", None) or [])
+        positions = getattr(config, "max_position_embeddings", None)
+        limit = getattr(self.tokenizer, "model_max_length", None)
+        return Capabilities(
+            architecture="seq2seq" if self.seq2seq else "causal",
+            chat=bool(getattr(self.tokenizer, "chat_template", None)),
+            constraints=True,
+            beams=True,
+            default_beams=int(getattr(self.model.generation_config, "num_beams", 1) or 1),
+            max_input_tokens=limit if isinstance(limit, int) and limit < 100_000 else None,
+            max_new_tokens=(positions - 2 if self.seq2seq and isinstance(positions, int)
+                            and positions > 16 else None),
+            model_type=str(getattr(config, "model_type", "") or ""),
+            tasks=frozenset(tasks),
+            language_tokens=frozenset(tokens),
+            source_setting=hasattr(self.tokenizer, "src_lang"),
+            declared_target=getattr(self.tokenizer, "target_lang", None),
+        )
+
+    # --- what the interface promises -------------------------------------------------------------
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self._capabilities
+
+    @property
+    def fingerprint(self) -> Fingerprint:
+        if self._fingerprint is None:
+            import torch
+            import transformers
+
+            from toolkit import __version__
+            from toolkit.backends.identity import content_identity
+
+            model = content_identity(self.ref.source, local=self.ref.local,
+                                     gguf_file=self.ref.gguf_file,
+                                     commit=getattr(self.model.config, "_commit_hash", None))
+            self._fingerprint = Fingerprint(
+                backend=self.name,
+                model=model,
+                settings={"architecture": self._capabilities.architecture,
+                          "dtype": dtype_name(self.dtype), "device": self.device.split(":")[0],
+                          "constraint_margin": self.constraint_margin},
+                versions={"tk": __version__, "transformers": transformers.__version__,
+                          "torch": torch.__version__.split("+")[0]},
+            )
+        return self._fingerprint
+
+    @property
+    def model_label(self) -> str:
+        return self.ref.label
+
+    def count_tokens(self, requests: Sequence[GenerationRequest]) -> list[int]:
+        result = [0] * len(requests)
+        for indices in self._groups(requests).values():
+            encoded = self._tokenize([requests[i] for i in indices])
+            for i, ids in zip(indices, encoded["input_ids"], strict=True):
+                result[i] = len(ids)
+        return result
+
+    def check(self, requests: Sequence[GenerationRequest]) -> None:
+        super().check(requests)
+        for r in requests:
+            if len(r.decoder_prefix) > (1 if self.seq2seq else 0):
+                raise ModelError(f"{self.model_label}: the transformers backend forces at most "
+                                 "one decoder-prefix token, and none on a causal LM")
+            for token in (r.source_token, *r.decoder_prefix):
+                if token is not None and token not in self.vocab:
+                    raise ModelError(f"{self.model_label} has no token {token!r}")
+
+    def generate(self, requests: Sequence[GenerationRequest],
+                 progress: Progress | None = None) -> list[Generation]:
+        import torch
+
+        self.check(requests)
+        results: list[Generation | None] = [None] * len(requests)
+        new_tokens = forced_tokens = 0
+        started = time.perf_counter()
+        with torch.inference_mode():
+            for indices in self._groups(requests).values():
+                group = [requests[i] for i in indices]
+                lengths = [len(ids) for ids in self._tokenize(group)["input_ids"]]
+                for batch in plan_batches(lengths, self.max_batch_tokens, self.max_batch_size):
+                    outputs = self._run_batch([group[j] for j in batch])
+                    for j, out in zip(batch, outputs, strict=True):
+                        results[indices[j]] = out
+                        new_tokens += out.new_tokens
+                        forced_tokens += out.forced_tokens
+                    if progress:
+                        progress(len(batch))
+        elapsed = time.perf_counter() - started
+        # What the last generate() call cost, for benchmarks and run summaries.
+        self.last_stats = {"seconds": elapsed, "new_tokens": new_tokens,
+                           "tokens_per_second": new_tokens / elapsed if elapsed else 0.0,
+                           "forced_tokens": forced_tokens}
+        return [r if r is not None else Generation("") for r in results]
+
+    # --- batching --------------------------------------------------------------------------------
+
+    def _groups(self, requests: Sequence[GenerationRequest]) -> dict[tuple[Any, ...], list[int]]:
+        """Requests that can share a batch: one source setting and decoder prefix, one beam
+        width. Rows with forced strings get a longer length budget, which would change what
+        beam search picks for the others: they batch apart."""
+        groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+        for i, r in enumerate(requests):
+            groups[(r.source_token, r.decoder_prefix, r.beams, bool(r.must_include))].append(i)
+        return groups
+
+    def _prompt(self, request: GenerationRequest) -> str:
+        if request.messages:
+            return self.tokenizer.apply_chat_template(
+                [{"role": role, "content": content} for role, content in request.messages],
+                tokenize=False, add_generation_prompt=True)
+        return request.text
+
+    def _tokenize(self, requests: Sequence[GenerationRequest], **kwargs: Any) -> Any:
+        """Model inputs of one group (one source setting)."""
+        if not self.seq2seq:
+            return self.tokenizer([self._prompt(r) for r in requests], add_special_tokens=False,
+                                  **kwargs)
+        source = requests[0].source_token
+        if source is not None:
+            self.tokenizer.src_lang = source
+        limit = self._capabilities.max_input_tokens
+        truncation = {"truncation": True, "max_length": limit} if limit else {}
+        return self.tokenizer([r.text for r in requests], **truncation, **kwargs)
+
+    def _run_batch(self, requests: list[GenerationRequest]) -> list[Generation]:
+        """Generate one batch (one group)."""
+        from transformers import LogitsProcessorList
+
+        encoded = self._tokenize(requests, padding=True, return_tensors="pt")
+        inputs = {k: v.to(self.device) for k, v in dict(encoded).items()}
+        # Each row keeps its own length budget, so a row's output does not depend on which
+        # rows it was batched with (a runaway repetition stops at the same place every time).
+        cap = self._capabilities.max_new_tokens
+        limits = [min(r.max_new_tokens, cap) if cap else r.max_new_tokens for r in requests]
+        beams = requests[0].beams
+        offset = len(requests[0].decoder_prefix)
+        processors = LogitsProcessorList()
+        tracker = None
+        if any(r.must_include for r in requests):
+            from toolkit.backends.constraints import build_constraints
+            from toolkit.backends.logits import TermConstraints
+
+            rows = [build_constraints(list(r.must_include), self.encode_target,
+                                      self.decode_target, self.tokenizer) for r in requests]
+            # Room for every constrained string on top of the free output; constrained rows
+            # use the whole budget because the processor plans with it.
+            max_new = max(limit + sum(c.longest for c in rc)
+                          for limit, rc in zip(limits, rows, strict=True))
+            limits = [max_new if rc else limit for limit, rc in zip(limits, rows, strict=True)]
+            tracker = TermConstraints(
+                rows, num_beams=beams, max_new_tokens=max_new + offset,
+                eos_token_ids=self.eos_ids(), decode=self.decode_target, offset=offset,
+                margin=self.constraint_margin, tokenizer=self.tokenizer,
+            )
+            processors.append(tracker)
+        config = self._generation_config(requests[0], beams=beams,
+                                         max_new_tokens=max(limits) + offset)
+        sequences = self.model.generate(**inputs, generation_config=config,
+                                        logits_processor=processors)
+        if self.seq2seq:
+            new = sequences[:, 1:]  # after the decoder start token
+        else:
+            new = sequences[:, inputs["input_ids"].shape[1]:]
+        pad = self.tokenizer.pad_token_id
+        rows_out = [[t for t in row[: offset + limit] if t != pad]
+                    for row, limit in zip(new.tolist(), limits, strict=True)]
+        texts = self.tokenizer.batch_decode(rows_out, skip_special_tokens=True)
+        forced = tracker.tracker.forced if tracker else [0] * len(requests)
+        return [Generation(text, len(ids), n)
+                for text, ids, n in zip(texts, rows_out, forced, strict=True)]
+
+    def _generation_config(self, request: GenerationRequest, *, beams: int,
+                           max_new_tokens: int) -> Any:
+        """The model's own generation config with tk's choices: deterministic search, the
+        length budget, a forced first token (the decoder prefix), padding."""
+        config = copy.deepcopy(self.model.generation_config)
+        for name in ("temperature", "top_p", "top_k", "min_p", "typical_p"):
+            if hasattr(config, name):
+                setattr(config, name, None)  # greedy/beam search: no sampling settings
+        config.do_sample = False
+        config.num_beams = beams
+        config.num_return_sequences = 1
+        config.max_new_tokens = max_new_tokens
+        config.max_length = None
+        if config.pad_token_id is None:
+            config.pad_token_id = self.tokenizer.pad_token_id
+        if request.decoder_prefix:
+            config.forced_bos_token_id = self.vocab[request.decoder_prefix[0]]
+        return config
+
+    # --- what constraints need -------------------------------------------------------------------
+
+    def encode_target(self, text: str) -> list[int]:
+        """Token ids of ``text`` as the model would generate it."""
+        if self.seq2seq:
+            return list(self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"])
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def decode_target(self, ids: list[int]) -> str:
+        return self.tokenizer.decode(ids, skip_special_tokens=True,
+                                     clean_up_tokenization_spaces=False)
+
+    def eos_ids(self) -> set[int]:
+        eos = self.model.generation_config.eos_token_id
+        if eos is None:
+            eos = self.tokenizer.eos_token_id
+        if eos is None:
+            return set()
+        return set(eos) if isinstance(eos, (list, tuple)) else {int(eos)}
+
+
+def load_pretrained(loader: Callable[..., Any], ref: ModelRef, what: str, **kwargs: Any) -> Any:
+    """``loader.from_pretrained(ref.source, ...)`` with hub access checked first and load
+    failures turned into one ModelError line."""
+    from toolkit.models import hub_errors, hub_kwargs
+
+    extra = {} if ref.local else hub_kwargs(ref.source)
+    with hub_errors(ref.spec if ref.name else ref.source):
+        try:
+            return loader.from_pretrained(ref.source, **extra, **kwargs)
+        except ValueError as e:
+            # Raised by the Auto classes for a config they cannot map (wrong model kind).
+            first = str(e).splitlines()[0]
+            if "Unrecognized configuration class" in first or "does not appear to have" in first:
+                raise ModelError(f"cannot load {ref.label} as {what}: {first}") from None
+            raise

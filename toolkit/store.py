@@ -1,0 +1,39 @@
+"""SQLite files under $TK_HOME, opened the one way that is safe for several tk processes at
+once (WAL journal, a busy timeout), with SQLite's errors turned into one-line tk errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from toolkit.errors import CacheError
+
+BUSY_TIMEOUT_S = 60.0  # another tk process holding the write lock: wait this long for it
+
+
+def open_sqlite(path: Path, schema: str) -> sqlite3.Connection:
+    """Connect to ``path`` (created with ``schema`` if new)."""
+    with sqlite_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(schema)
+        return db
+
+
+@contextmanager
+def sqlite_errors(path: Path) -> Iterator[None]:
+    """SQLite and file-system failures on ``path`` as one CacheError line that names the fix."""
+    try:
+        yield
+    except sqlite3.DatabaseError as e:
+        raise CacheError(f"{path}: cache database error ({e}); if it persists, remove it with "
+                         "`tk cache clear` (or point TK_HOME elsewhere)") from None
+    except sqlite3.Error as e:
+        raise CacheError(f"{path}: cache error ({e})") from None
+    except OSError as e:
+        raise CacheError(f"{path}: cannot use the cache folder ({e.strerror or e}); check "
+                         "TK_HOME's permissions and free space") from None

@@ -1,0 +1,301 @@
+"""The translation task over any generation backend: each model family's language
+conventions (Marian ``>>cmn_Hans<<``, NLLB/M2M source setting and forced target code, T5/MADLAD
+``<2xx>``), the chat prompt for instruction-tuned LLMs, length budgets, and output cleaning.
+
+    from toolkit.backends import load_backend
+    from toolkit.tasks import Translator, TranslationRequest
+
+    translator = Translator(load_backend("opus-mt-de-en"))
+    translator.translate([TranslationRequest("Hallo Welt.", "de", "en")])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from toolkit.backends.base import Backend, GenerationRequest, Progress, digest
+from toolkit.errors import ModelError
+from toolkit.languages import LANGUAGES, language_name, to_iso1
+
+# Bump when the prompt, the conventions or the budgets change what is generated: it keys
+# the cache and goes into every record's fingerprint.
+PROMPT_VERSION = "translate-1"
+
+SYSTEM_PROMPT = (
+    "You are a professional translator of news articles. Translate the user's {source} text "
+    "into {target}. Translate faithfully and completely: keep every name, number, date and "
+    "currency exact. Reply with the translation only - no explanations, notes, quotes, or "
+    "the original text."
+)
+TERMS_PROMPT = "Use exactly these renderings:\n{lines}"
+RETRY_PROMPT = "Answer in {target} only. Translate into {target}:\n\n{text}"
+
+
+@dataclass(frozen=True)
+class TermHint:
+    """A term found in a source segment and the exact form the output must contain."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class TranslationRequest:
+    """One segment to translate.
+
+    ``terms`` are hints every model may use its own way (an LLM gets them in its prompt).
+    With ``force_terms`` each ``target`` must appear, forced while decoding where the
+    backend supports constraints. ``attempt`` counts retries of the same segment (0 = first
+    try): a retry is asked differently (an LLM is told the target language again, a seq2seq
+    model gets a wider beam) instead of repeating itself.
+    """
+
+    text: str
+    source_lang: str
+    target_lang: str
+    terms: tuple[TermHint, ...] = ()
+    force_terms: bool = False
+    attempt: int = 0
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One translated segment and what it cost."""
+
+    text: str
+    new_tokens: int = 0
+    forced_tokens: int = 0
+
+
+class Translator:
+    """Translates with any backend whose model can translate; says before any work what it
+    cannot do (a language the model does not produce, a model made for something else).
+
+    ``beams``: beam width (default: the model's own; retries of seq2seq models widen it);
+    ``max_new_tokens``: a cap on every segment's output length.
+    """
+
+    task = "translate"
+
+    def __init__(self, backend: Backend, *, beams: int | None = None,
+                 max_new_tokens: int | None = None) -> None:
+        if beams is not None and beams < 1:
+            raise ModelError(f"beams must be at least 1 (got {beams})")
+        if max_new_tokens is not None and max_new_tokens < 1:
+            raise ModelError(f"max_new_tokens must be at least 1 (got {max_new_tokens})")
+        self.backend = backend
+        self.beams = beams
+        self.max_new_tokens = max_new_tokens
+        self.style = convention(backend)
+
+    # --- what it can do ----------------------------------------------------------------------------
+
+    @property
+    def model_label(self) -> str:
+        return self.backend.model_label
+
+    @property
+    def engine(self) -> str:
+        return self.backend.name
+
+    @property
+    def supports_constraints(self) -> bool:
+        return self.backend.capabilities.constraints
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The backend's fingerprint and the task's own settings: what every record cites."""
+        return {**self.backend.fingerprint.to_dict(),
+                "task": {"name": self.task, "prompt": PROMPT_VERSION, "beams": self.beams,
+                         "max_new_tokens": self.max_new_tokens}}
+
+    @property
+    def fingerprint_short(self) -> str:
+        return digest(self.fingerprint())[:12]
+
+    def target_languages(self) -> frozenset[str] | None:
+        """ISO 639-1 codes the model can produce, or None when it can produce any language."""
+        caps = self.backend.capabilities
+        tokens = caps.language_tokens
+        if self.style == "nllb":
+            return frozenset(c for c, (_, nllb, _) in LANGUAGES.items() if nllb in tokens)
+        if self.style == "m2m":
+            return frozenset(c for c in LANGUAGES if f"__{c}__" in tokens)
+        if self.style == "t5":
+            return frozenset(c for c in LANGUAGES if f"<2{c}>" in tokens)
+        if self.style == "marian":
+            marian = {t for t in tokens if t.startswith(">>")}
+            if marian:
+                return frozenset(c for c, (_, _, codes) in LANGUAGES.items()
+                                 if any(m in marian for m in codes))
+            if target := to_iso1(caps.declared_target):
+                return frozenset({target})
+        if self.style == "chat":
+            return None
+        ref = getattr(self.backend, "ref", None)
+        if ref is not None and ref.languages:
+            return frozenset(ref.languages)
+        # An OPUS-MT style name, e.g. opus-mt-de-en, says the pair.
+        match = re.search(r"opus-mt-[a-z]{2,3}-([a-z]{2,3})\b", self.model_label.lower())
+        if match and (target := to_iso1(match.group(1))):
+            return frozenset({target})
+        return None  # nothing tells: trust the user
+
+    def check(self, source_lang: str, target_lang: str) -> None:
+        """Raise ModelError before any work for a pair this model cannot translate."""
+        targets = self.target_languages()
+        if targets is not None and target_lang not in targets:
+            can = ", ".join(sorted(targets)) or "none tk recognizes"
+            raise ModelError(
+                f"{self.model_label} cannot translate into {target_lang!r} (it produces: "
+                f"{can}); pick another model with --model (see `tk models list`)")
+        if self.style in ("nllb", "m2m"):
+            code = _source_code(self.style, source_lang)
+            if code is None or code not in self.backend.capabilities.language_tokens:
+                raise ModelError(f"{self.model_label} does not know source language "
+                                 f"{source_lang!r}")
+
+    # --- translating -------------------------------------------------------------------------------
+
+    def translate(self, requests: Sequence[TranslationRequest],
+                  progress: Progress | None = None) -> list[Translation]:
+        """Translations in the order of ``requests``."""
+        for pair in {(r.source_lang, r.target_lang) for r in requests}:
+            self.check(*pair)
+        generation = self.requests(requests)
+        outputs = self.backend.generate(generation, progress)
+        return [Translation(self.clean(o.text), o.new_tokens, o.forced_tokens) for o in outputs]
+
+    def requests(self, requests: Sequence[TranslationRequest]) -> list[GenerationRequest]:
+        """The generic requests that ask the backend for these translations (public, so users
+        can inspect prompts and budgets)."""
+        drafts = [self._draft(r) for r in requests]
+        if self.style == "chat":
+            # A chat model's budget follows the source text alone, not the prompt around it.
+            counted = self.backend.count_tokens([GenerationRequest(text=r.text) for r in requests])
+            budgets = [(3 if r.target_lang in ("zh", "ja", "ko") else 2) * n + 32
+                       for r, n in zip(requests, counted, strict=True)]
+        else:
+            counted = self.backend.count_tokens(drafts)
+            budgets = [2 * n + 16 for n in counted]
+        if self.max_new_tokens:
+            budgets = [min(b, self.max_new_tokens) for b in budgets]
+        return [_with(d, max_new_tokens=b) for d, b in zip(drafts, budgets, strict=True)]
+
+    def messages(self, request: TranslationRequest) -> tuple[tuple[str, str], ...]:
+        """The conversation that asks a chat model for one translation."""
+        target = language_name(request.target_lang)
+        system = SYSTEM_PROMPT.format(source=language_name(request.source_lang), target=target)
+        if request.terms:
+            lines = "\n".join(f"{t.source} -> {t.target}" for t in request.terms)
+            system += "\n" + TERMS_PROMPT.format(lines=lines)
+        user = request.text
+        if request.attempt:
+            user = RETRY_PROMPT.format(target=target, text=request.text)
+        return (("system", system), ("user", user))
+
+    def clean(self, text: str) -> str:
+        return clean_output(text) if self.style == "chat" else text.strip()
+
+    def _beams(self, request: TranslationRequest) -> int:
+        if self.style == "chat":
+            return self.beams or 1  # greedy unless asked: a chat model's own config may sample
+        base = self.beams or self.backend.capabilities.default_beams
+        return min(base + 2 * request.attempt, 8) if request.attempt else base
+
+    def _draft(self, r: TranslationRequest) -> GenerationRequest:
+        must = tuple(t.target for t in r.terms) if r.force_terms and self.supports_constraints else ()
+        common: dict[str, Any] = {"beams": self._beams(r), "must_include": must}
+        if self.style == "chat":
+            return GenerationRequest(messages=self.messages(r), **common)
+        if self.style in ("nllb", "m2m"):
+            target = LANGUAGES[r.target_lang][1] if self.style == "nllb" else f"__{r.target_lang}__"
+            return GenerationRequest(text=r.text, source_token=_source_code(self.style, r.source_lang),
+                                     decoder_prefix=(target,), **common)
+        if self.style == "t5":
+            return GenerationRequest(text=f"<2{r.target_lang}> {r.text}", **common)
+        if self.style == "marian":
+            tokens = self.backend.capabilities.language_tokens
+            code = next((m for m in LANGUAGES.get(r.target_lang, ("", "", ()))[2] if m in tokens),
+                        None)
+            if code:
+                return GenerationRequest(text=f"{code} {r.text}", **common)
+        return GenerationRequest(text=r.text, **common)
+
+
+def convention(backend: Backend) -> str:
+    """Which language convention a model follows: nllb, m2m, marian, t5, plain (seq2seq) or
+    chat. Refuses (ModelError) a model that is no translator: a causal LM without a chat
+    template, a seq2seq model made for another task (a summarizer)."""
+    caps = backend.capabilities
+    label = backend.model_label
+    if caps.architecture == "causal":
+        if not caps.chat:
+            raise ModelError(
+                f"{label} has no chat template, so it is not an instruction-tuned chat model; "
+                "pick an *-instruct model (see `tk models list`)")
+        return "chat"
+    tokens = caps.language_tokens
+    if "eng_Latn" in tokens or "deu_Latn" in tokens:
+        return "nllb"
+    if "__en__" in tokens or "__de__" in tokens:
+        return "m2m"
+    if caps.model_type == "marian":
+        return "marian"
+    if any(f"<2{c}>" in tokens for c in ("en", "de", "zh", "fr")):
+        return "t5"
+    if caps.tasks and "translation" not in caps.tasks:
+        made_for = ", ".join(sorted(caps.tasks))
+        raise ModelError(
+            f"{label} is a {caps.model_type or 'seq2seq'} model made for {made_for}, not "
+            "translation; pick a translation model with --model (see `tk models list`)")
+    return "plain"
+
+
+def _source_code(style: str, source_lang: str) -> str | None:
+    if style == "nllb":
+        return LANGUAGES[source_lang][1] if source_lang in LANGUAGES else None
+    if style == "m2m":
+        return f"__{source_lang}__"
+    return None
+
+
+def _with(request: GenerationRequest, **changes: Any) -> GenerationRequest:
+    from dataclasses import replace
+
+    return replace(request, **changes)
+
+
+# A chat model's chatter around the translation: "Here is the translation:", "Translation:",
+# "以下是翻译：" and similar lead-ins, and trailing notes.
+_LEAD_IN = re.compile(
+    r"^\s*(?:(?:sure|certainly|of course)[!,.]?\s*)?"
+    r"(?:(?:here(?:'s| is)|below is)\s+(?:the|my|your)?\s*(?:\w+\s+){0,3}translation[^:\n]*:"
+    r"|(?:english|chinese|simplified chinese|german)?\s*translation\s*:"
+    r"|(?:english|chinese|simplified chinese)\s*:"
+    r"|(?:以下是|这是)[^：:\n]{0,20}(?:翻译|译文)[^：:\n]{0,10}[：:]"
+    r"|(?:翻译|译文|中文翻译|英文翻译)\s*[：:])\s*",
+    re.IGNORECASE,
+)
+_TRAILING_NOTE = re.compile(r"\n\s*(?:\(?note:|\(?notes:|注[:：]|备注[:：]|说明[:：]).*\Z",
+                            re.IGNORECASE | re.DOTALL)
+_FENCE = re.compile(r"^```[\w-]*\n(.*?)\n?```$", re.DOTALL)
+_QUOTES = [('"', '"'), ("“", "”"), ("'", "'"), ("„", "“"), ("«", "»"), ("「", "」"), ("『", "』")]
+
+
+def clean_output(text: str) -> str:
+    """The translation without a chat model's lead-in, code fence, wrapping quotes or notes."""
+    text = text.strip()
+    if fence := _FENCE.match(text):
+        text = fence.group(1).strip()
+    text = _LEAD_IN.sub("", text, count=1).strip()
+    text = _TRAILING_NOTE.sub("", text).strip()
+    for left, right in _QUOTES:
+        inner = text[len(left):-len(right)]
+        if (len(text) >= 2 and text.startswith(left) and text.endswith(right)
+                and left not in inner and right not in inner):
+            text = inner.strip()
+            break
+    return text
