@@ -116,8 +116,8 @@ def load_translator(
 
     spec = setting("model", model)
     engine = setting("engine", engine)
-    options = {k: setting(k, v) if k in ("device", "dtype", "max_batch_tokens", "threads") else v
-               for k, v in options.items()}
+    for name in ("device", "dtype", "max_batch_tokens", "threads"):
+        options[name] = setting(name, options.get(name))
     if spec:
         backend = load_backend(spec, engine, **options)
     else:
