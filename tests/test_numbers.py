@@ -411,3 +411,72 @@ def test_any_amount_round_trips_and_scale_errors_are_caught(amount) -> None:
         assert check_numbers(german, right_text, "de", lang).status == "ok", (german, right_text)
         wrong_text = render_quantity(wrong, lang)
         assert check_numbers(german, wrong_text, "de", lang).status == "mismatch", (german, wrong_text)
+
+
+# --- Babel (CLDR) writes these as tk's own tables did: the equivalence, as a table ------------
+
+import datetime  # noqa: E402
+
+from babel.dates import format_date  # noqa: E402
+from babel.numbers import format_compact_decimal, format_currency  # noqa: E402
+
+# The hand-written tables tk had before it took these from Babel.
+OLD_EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December"]
+OLD_DE_MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+                 "September", "Oktober", "November", "Dezember"]
+OLD_EN_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "AUD": "A$"}
+
+
+def test_babel_month_names_and_symbols_are_tks_old_tables() -> None:
+    from toolkit.qa.numbers.render import EN_SYMBOL_CURRENCIES, currency_symbol, month_name
+
+    assert [month_name(m, "en") for m in range(1, 13)] == OLD_EN_MONTHS
+    assert [month_name(m, "de") for m in range(1, 13)] == OLD_DE_MONTHS
+    assert {c: currency_symbol(c) for c in EN_SYMBOL_CURRENCIES} == OLD_EN_SYMBOLS
+
+
+@pytest.mark.parametrize("source,lang,expected", [
+    ("am 21. Februar 2026", "en", "February 21, 2026"),
+    ("am 21. Februar 2026", "zh", "2026年2月21日"),
+    ("am 21. Februar 2026", "de", "21. Februar 2026"),
+    ("am 6. März", "en", "March 6"),
+    ("am 6. März", "zh", "3月6日"),
+    ("im Juli 2025", "en", "July 2025"),
+    ("im Juli 2025", "zh", "2025年7月"),
+    ("vom 24. bis 26. September 2025", "en", "September 24–26, 2025"),  # a range: tk's own
+    ("vom 24. bis 26. September 2025", "zh", "2025年9月24日至26日"),
+])
+def test_dates_render_as_before_with_babel(source: str, lang: str, expected: str) -> None:
+    (q,) = [q for q in extract_numbers(source, "de") if q.kind == "date"]
+    assert render_quantity(q, lang) == expected
+
+
+@pytest.mark.parametrize("year,month,day", [(2026, 2, 21), (2025, 12, 1), (2024, 2, 29)])
+@pytest.mark.parametrize("lang", ["en", "de", "zh"])
+def test_full_dates_are_cldrs_long_format(year: int, month: int, day: int, lang: str) -> None:
+    from toolkit.qa.numbers.render import babel_date
+
+    assert babel_date(year, month, day, lang) == format_date(datetime.date(year, month, day),
+                                                             "long", locale=lang)
+
+
+@pytest.mark.parametrize("source,lang", [
+    ("397 Milliarden", "en"), ("397 Milliarden", "zh"), ("397 Milliarden", "de"),
+    ("3 Millionen", "en"), ("3 Millionen", "zh"), ("2 Billionen", "en"), ("2 Billionen", "zh"),
+    ("420 Millionen", "zh"), ("50 Milliarden", "en"),
+])
+def test_whole_scaled_amounts_render_as_cldr_compact_numbers(source: str, lang: str) -> None:
+    """Where the source's scale is CLDR's own choice, tk's renderer and Babel agree; tk keeps
+    its renderer because it follows the source's scale ("1.200 Milliarden" -> "1,200 billion")."""
+    (q,) = extract_numbers(source, "de")
+    babel = format_compact_decimal(int(q.value), locale=lang, format_type="long",
+                                   fraction_digits=2)
+    assert render_quantity(q, lang) == babel
+
+
+@pytest.mark.parametrize("source,lang", [("135,80 €", "en"), ("135,80 US-Dollar", "en"),
+                                         ("12,50 Pfund Sterling", "en")])
+def test_unscaled_money_in_english_is_cldrs_currency_format(source: str, lang: str) -> None:
+    (q,) = extract_numbers(source, "de")
+    assert render_quantity(q, lang) == format_currency(q.value, q.unit, locale=lang)

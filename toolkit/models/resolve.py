@@ -9,7 +9,6 @@ a ``.gguf`` file.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

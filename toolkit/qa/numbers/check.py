@@ -1,15 +1,9 @@
-"""Check that a translation keeps the numbers of its source, render numbers, hint them.
+"""Checking that a translation keeps the numbers of its source.
 
-Checking matches every source quantity (see :mod:`toolkit.qa.quantities`) to one in the
+Every source quantity (see :mod:`toolkit.qa.numbers.parse`) is matched to one in the
 translation by kind and exact value, so ``397 Milliarden`` == ``397 billion`` == ``3970亿`` and
 ``6,22%`` == ``6.22%``. What cannot be decided (the translation only has "billions" where the
 source had a figure) is reported as *unverified*, never silently passed or failed.
-
-Which renderings are forced (:func:`number_hints`): only the number itself where the target
-must transform it - a scale word (``397 billion``, ``3970亿``), a decimal comma or thousands dot
-(``135.80``, ``90,000``). Units, dates, times, ranges and years are checked but not forced: each
-has several correct renderings (``€135.80`` / ``135.80 euros``; ``February 6`` / ``6 February``)
-and forcing one form at decoding time would fight the model's grammar for no gain in accuracy.
 """
 
 from __future__ import annotations
@@ -19,187 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from toolkit.tasks.translator import TermHint
-from toolkit.errors import InputError
-from toolkit.qa.quantities import (
-    LANGUAGES,
-    Quantity,
-    _cn_to_int,
-    _fold,
-    _norm,
-    _plain,
-    extract_numbers,
-)
+from toolkit.qa.numbers.parse import Quantity, cn_to_int, extract_numbers, fold, norm
+from toolkit.qa.numbers.render import render_quantity
 
-
-# --- rendering ----------------------------------------------------------------------------
-
-_EN_SCALE_WORDS = {10**12: "trillion", 10**9: "billion", 10**6: "million", 10**3: "thousand"}
-_DE_SCALE_WORDS = {10**12: ("Billion", "Billionen"), 10**9: ("Milliarde", "Milliarden"),
-                   10**6: ("Million", "Millionen"), 10**3: ("Tausend", "Tausend")}
-_ZH_SCALE_WORDS = {10**12: "万亿", 10**8: "亿", 10**4: "万"}
-_EN_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
-                   "September", "October", "November", "December"]
-_DE_MONTH_NAMES = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-                   "September", "Oktober", "November", "Dezember"]
-_EN_CURRENCY_PREFIX = {"USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "AUD": "A$", "¥": "¥"}
-_EN_CURRENCY_SUFFIX = {"CNY": "yuan", "JPY": "yen"}
-_ZH_CURRENCY = {"USD": "美元", "EUR": "欧元", "CNY": "元", "HKD": "港元", "JPY": "日元",
-                "GBP": "英镑", "CHF": "瑞士法郎", "AUD": "澳元", "CAD": "加元"}
-_DE_CURRENCY = {"EUR": "€", "USD": "US-Dollar", "CNY": "Yuan", "HKD": "Hongkong-Dollar",
-                "JPY": "Yen", "GBP": "Pfund", "CHF": "Franken"}
-
-
-def _group_digits(digits: str, lang: str) -> str:
-    """Thousands separators: "90000" -> "90,000" (en) / "90.000" (de); decimals kept."""
-    thousands, point = (".", ",") if lang == "de" else (",", ".")
-    whole, _, frac = digits.partition(".")
-    if len(whole) > 4 or (len(whole) == 4 and lang != "zh"):
-        whole = f"{int(whole):,}".replace(",", thousands)
-    return whole + (point + frac if frac else "")
-
-
-def _scale_for(q: Quantity, value: Decimal, lang: str) -> int | None:
-    """The scale a rendering in ``lang`` uses for ``value``; None for plain digits."""
-    if q.kind not in ("number", "currency"):
-        return None  # percentages, years, ordinals are written out
-    if lang == "zh":
-        for f in (10**12, 10**8, 10**4):
-            if abs(value) >= f:
-                mantissa = (value / f).normalize()
-                decimals = max(0, -mantissa.as_tuple().exponent)  # type: ignore[operator]
-                return f if q.scale or decimals <= 2 else None
-        return None
-    if q.scale is None:
-        return None
-    if q.scale in _EN_SCALE_WORDS:
-        return q.scale
-    # A Chinese 万/亿 scale: the largest Western scale word that fits (1.55亿 -> 155 million).
-    for f in (10**12, 10**9, 10**6):
-        if abs(value) >= f:
-            return f
-    return None
-
-
-def _amount_text(q: Quantity, lang: str) -> str:
-    """The number and its scale word in ``lang``, range included, without a unit."""
-    assert q.value is not None
-    top = q.high if q.high is not None else q.value
-    f = _scale_for(q, top, lang)
-
-    def digits(d: Decimal) -> str:
-        if f is None:
-            return _group_digits(_plain(d), lang)
-        mantissa = _norm(d / f)
-        return mantissa if lang == "zh" else _group_digits(mantissa, lang)
-
-    text = digits(q.value)
-    if q.high is not None:
-        text += "–" + digits(q.high)
-    if f is None:
-        return text
-    if lang == "en":
-        return f"{text} {_EN_SCALE_WORDS[f]}"
-    if lang == "zh":
-        return text + _ZH_SCALE_WORDS[f]
-    one, many = _DE_SCALE_WORDS[f]
-    return f"{text} {one if top == f else many}"
-
-
-def _ordinal_en(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def render_quantity(q: Quantity, target_lang: str) -> str:
-    """The canonical way to write ``q`` in ``target_lang`` ("en", "zh" or "de").
-
-    397 Milliarden -> "397 billion" / "3970亿"; 135,80 € -> "€135.80" / "135.80欧元";
-    6. Februar -> "February 6" / "2月6日".
-    """
-    if target_lang not in LANGUAGES:
-        raise InputError(f"cannot write numbers in {target_lang!r}; use one of: {', '.join(LANGUAGES)}")
-    lang = target_lang
-    if q.kind == "date":
-        return _render_date(q, lang)
-    assert q.value is not None
-    if q.kind == "time":
-        h, minute = divmod(int(q.value), 60)
-        if lang == "en" and q.unit == "24h":
-            return f"{(h - 1) % 12 + 1}:{minute:02d} {'a.m.' if h < 12 else 'p.m.'}"
-        return f"{h}:{minute:02d}" + (" Uhr" if lang == "de" else "")
-    if q.kind == "year":
-        years = str(q.value) + (f"–{q.high}" if q.high is not None else "")
-        return years + "年" if lang == "zh" else years
-    if q.kind == "ordinal":
-        n = int(q.value)
-        return {"en": _ordinal_en(n), "zh": f"第{n}", "de": f"{n}."}[lang]
-    amount = _amount_text(q, lang)
-    if q.kind == "percent":
-        if q.unit == "pp":
-            return {"en": f"{amount} percentage points", "zh": f"{amount}个百分点",
-                    "de": f"{amount} Prozentpunkte"}[lang]
-        if lang == "zh" and q.high is not None:
-            low, high = amount.split("–", 1)
-            return f"{low}%–{high}%"
-        return f"{amount}%"
-    if q.kind == "currency":
-        code = q.unit or ""
-        if lang == "en":
-            if code in _EN_CURRENCY_PREFIX:
-                return _EN_CURRENCY_PREFIX[code] + amount
-            if code in _EN_CURRENCY_SUFFIX:
-                return f"{amount} {_EN_CURRENCY_SUFFIX[code]}"
-            return f"{code} {amount}"
-        if lang == "zh":
-            return "¥" + amount if code == "¥" else amount + _ZH_CURRENCY.get(code, code)
-        return f"{amount} {_DE_CURRENCY.get(code, code)}"
-    return amount
-
-
-def _render_date(q: Quantity, lang: str) -> str:
-    assert q.month is not None
-    day = int(q.value) if q.value is not None else None
-    day2 = int(q.high) if q.high is not None else None
-    if lang == "zh":
-        text = f"{q.year}年" if q.year else ""
-        text += f"{q.month}月"
-        if day is not None:
-            text += f"{day}日" + (f"至{day2}日" if day2 is not None else "")
-        return text
-    if lang == "de":
-        month = _DE_MONTH_NAMES[q.month - 1]
-        days = "" if day is None else f"{day}." + (f"–{day2}." if day2 is not None else "") + " "
-        return f"{days}{month}" + (f" {q.year}" if q.year else "")
-    month = _EN_MONTH_NAMES[q.month - 1]
-    if day is None:
-        return f"{month} {q.year}" if q.year else month
-    text = f"{month} {day}" + (f"–{day2}" if day2 is not None else "")
-    return text + (f", {q.year}" if q.year else "")
-
-
-# --- hints --------------------------------------------------------------------------------
-
-
-def number_hints(source: str, target_lang: str, source_lang: str = "de") -> list[TermHint]:
-    """Numbers in ``source`` the translation must write differently, as term hints.
-
-    Only the number itself is hinted ("397 Milliarden" -> "397 billion" / "3970亿",
-    "135,80" -> "135.80"): that is where models err, and it has one right form. Units, dates,
-    ranges and years are left to the model (several right forms) and verified afterwards.
-    """
-    hints: dict[str, TermHint] = {}
-    for q in extract_numbers(source, source_lang):
-        if q.kind not in ("number", "currency", "percent") or q.is_range or not q.amount:
-            continue
-        bare = Quantity("number", q.value, q.amount, q.span, scale=q.scale)
-        target = render_quantity(bare, target_lang)
-        if target != q.amount and q.amount not in hints:
-            hints[q.amount] = TermHint(q.amount, target)
-    return list(hints.values())
-
-
-# --- checking -----------------------------------------------------------------------------
 
 NumberProblem = Literal["missing", "wrong", "unverified"]
 _COUNTS = ("number", "year", "ordinal")
@@ -320,7 +136,7 @@ def _lenient(s: Quantity, t: Quantity) -> bool:
 
 
 def _digits(d: Decimal | None) -> str:
-    return "" if d is None else _norm(abs(d)).replace(".", "").strip("0")
+    return "" if d is None else norm(abs(d)).replace(".", "").strip("0")
 
 
 def _why_different(s: Quantity, t: Quantity) -> str | None:
@@ -414,7 +230,7 @@ def _spelled_in(s: Quantity, translation: str, lang: str) -> bool:
     n = int(s.value)
     if lang == "zh":
         numerals = re.finditer(r"[一二两三四五六七八九十百]+", translation)
-        return any(_cn_to_int(m.group()) == n for m in numerals)
+        return any(cn_to_int(m.group()) == n for m in numerals)
     words = _spelled_words(n, lang)
     if lang == "en" and s.kind == "ordinal":
         words = "|".join(w for w in (words, _EN_ORDINAL_WORDS.get(n)) if w)
@@ -548,14 +364,8 @@ class _Pool:
 
 def _blank(text: str, quantities: list[Quantity]) -> str:
     """``text`` with the quantities already read blanked out, so "397 Milliarden" is not vague."""
-    text = _fold(text)
+    text = fold(text)
     for q in quantities:
         s, e = q.span
         text = text[:s] + " " * (e - s) + text[e:]
     return text
-
-
-__all__ = [
-    "NumberCheck", "NumberIssue", "Quantity", "check_numbers", "extract_numbers",
-    "number_hints", "render_quantity",
-]

@@ -27,25 +27,21 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from toolkit.errors import InputError
+from toolkit.qa.numbers.tables import (
+    DE_CURRENCIES,
+    DE_MONTHS,
+    DE_SCALES,
+    EN_CURRENCIES,
+    EN_MONTHS,
+    EN_SCALES,
+    ZH_CURRENCIES,
+    ZH_SCALE_CHARS,
+)
 
 QuantityKind = Literal["number", "percent", "currency", "date", "time", "year", "ordinal"]
 LANGUAGES = ("de", "en", "zh")
 
 # --- vocabulary ---------------------------------------------------------------------------
-
-_DE_MONTHS = {
-    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "märz": 3, "mär": 3, "maerz": 3,
-    "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8,
-    "aug": 8, "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11,
-    "nov": 11, "dezember": 12, "dez": 12,
-}
-_EN_MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
-    "dec": 12,
-}
-
 
 def _month_re(months: dict[str, int]) -> str:
     # Full names before abbreviations; only abbreviations carry a dot ("Feb.", "Sept.").
@@ -55,55 +51,17 @@ def _month_re(months: dict[str, int]) -> str:
     return rf"(?P<{{g}}>(?:{full})\b|(?:{short})\b\.?)"
 
 
-_DE_MONTH = _month_re(_DE_MONTHS)
-_EN_MONTH = _month_re(_EN_MONTHS)
+_DE_MONTH = _month_re(DE_MONTHS)
+_EN_MONTH = _month_re(EN_MONTHS)
 
-_DE_SCALES = {
-    "tausend": 10**3, "tsd": 10**3, "million": 10**6, "millionen": 10**6, "mio": 10**6,
-    "milliarde": 10**9, "milliarden": 10**9, "mrd": 10**9,
-    # German "Billion" is 10^12: the classic false friend of English "billion".
-    "billion": 10**12, "billionen": 10**12, "bio": 10**12,
-}
 _DE_SCALE = (
     r"(?P<{g}>Tausend|Tsd\.|Millionen|Million|Mio\.?|Milliarden|Milliarde|Mrd\.?"
     r"|Billionen|Billion|Bio\.)(?![A-Za-zÄÖÜäöüß])"
 )
-_EN_SCALES = {
-    "thousand": 10**3, "k": 10**3, "million": 10**6, "mn": 10**6, "mln": 10**6, "m": 10**6,
-    "billion": 10**9, "bn": 10**9, "bln": 10**9, "b": 10**9, "trillion": 10**12, "tn": 10**12,
-    "t": 10**12,
-}
-# Word scales take a space; letter abbreviations are glued ("$53bn", "420M", "397B").
 _EN_SCALE = (
     r"(?:\s*(?P<{g}>thousand|million|billion|trillion)\b|(?P<{g}_abbr>k|K|mn|mln|m|M|bn|bln|b|B|tn)"
     r"(?![A-Za-z]))"
 )
-_ZH_SCALE_CHARS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
-
-# Currency names -> ISO 4217. "Dollar" alone means US dollars in this domain. "¥" is either
-# yen or yuan: it stays "¥" and matches both (see _same_unit).
-_DE_CURRENCIES = {
-    "€": "EUR", "euro": "EUR", "eur": "EUR", "us-dollar": "USD", "us$": "USD", "dollar": "USD",
-    "usd": "USD", "$": "USD", "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "cny": "CNY",
-    "hongkong-dollar": "HKD", "hk$": "HKD", "hkd": "HKD", "yen": "JPY", "jpy": "JPY", "£": "GBP",
-    "pfund sterling": "GBP", "gbp": "GBP", "chf": "CHF", "schweizer franken": "CHF", "¥": "¥",
-    "australische dollar": "AUD", "a$": "AUD", "aud": "AUD", "kanadische dollar": "CAD",
-    "cad": "CAD",
-}
-_EN_CURRENCIES = {
-    "€": "EUR", "euro": "EUR", "euros": "EUR", "eur": "EUR", "us$": "USD", "$": "USD",
-    "us dollars": "USD", "u.s. dollars": "USD", "us dollar": "USD", "u.s. dollar": "USD",
-    "dollars": "USD", "dollar": "USD", "usd": "USD", "yuan": "CNY", "renminbi": "CNY",
-    "rmb": "CNY", "cny": "CNY", "hk$": "HKD", "hong kong dollars": "HKD", "hkd": "HKD",
-    "yen": "JPY", "jpy": "JPY", "£": "GBP", "pounds": "GBP", "pounds sterling": "GBP",
-    "gbp": "GBP", "chf": "CHF", "swiss francs": "CHF", "¥": "¥", "australian dollars": "AUD",
-    "a$": "AUD", "au$": "AUD", "aud$": "AUD", "aud": "AUD", "canadian dollars": "CAD", "c$": "CAD", "cad": "CAD",
-}
-_ZH_CURRENCIES = {
-    "美元": "USD", "美金": "USD", "欧元": "EUR", "港元": "HKD", "港币": "HKD", "日元": "JPY",
-    "英镑": "GBP", "瑞士法郎": "CHF", "澳元": "AUD", "加元": "CAD", "人民币": "CNY", "元": "CNY",
-    "块": "CNY", "$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "¥", "HK$": "HKD",
-}
 
 
 def _alternation(names: dict[str, str], group: str, *, suffix_boundary: bool = True) -> str:
@@ -148,21 +106,21 @@ class Quantity:
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"kind": self.kind, "surface": self.surface}
         if self.value is not None:
-            d["value"] = _plain(self.value)
+            d["value"] = plain(self.value)
         if self.high is not None:
-            d["high"] = _plain(self.high)
+            d["high"] = plain(self.high)
         for key in ("unit", "month", "year"):
             if getattr(self, key) is not None:
                 d[key] = getattr(self, key)
         return d
 
 
-def _plain(d: Decimal) -> str:
+def plain(d: Decimal) -> str:
     """A Decimal as positional digits, keeping its written precision ("135.80", "397000000000")."""
     return format(d, "f")
 
 
-def _norm(d: Decimal) -> str:
+def norm(d: Decimal) -> str:
     """A Decimal without trailing zeros, never in exponent form ("3970", "1.55")."""
     return format(d.normalize(), "f")
 
@@ -180,7 +138,7 @@ def _times(d: Decimal, factor: int | None) -> Decimal:
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0xFFE5: "¥"}
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Full-width ASCII (３，％) to ASCII, one character for one so spans stay valid."""
     return text.translate(_FULLWIDTH)
 
@@ -213,7 +171,7 @@ _VALID = {
 }
 
 
-_MONTH_AHEAD = re.compile(r"\s*(?i:" + "|".join(sorted({*_DE_MONTHS, *_EN_MONTHS}, key=len, reverse=True))
+_MONTH_AHEAD = re.compile(r"\s*(?i:" + "|".join(sorted({*DE_MONTHS, *EN_MONTHS}, key=len, reverse=True))
                          + r")\b")
 
 
@@ -279,7 +237,7 @@ _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
 _CN_NUMERAL = "[零〇一二两三四五六七八九十百千万亿]"
 
 
-def _cn_to_int(s: str) -> int:
+def cn_to_int(s: str) -> int:
     """Chinese numerals to an int: 三十亿 -> 3000000000, 一万亿 -> 10^12, 二〇二五 -> 2025."""
     if all(ch in _CN_DIGIT for ch in s):
         return int("".join(str(_CN_DIGIT[ch]) for ch in s))
@@ -288,7 +246,7 @@ def _cn_to_int(s: str) -> int:
         if ch in _CN_DIGIT:
             digit = _CN_DIGIT[ch]
         elif ch in "十百千":
-            section += (digit or 1) * _ZH_SCALE_CHARS[ch]
+            section += (digit or 1) * ZH_SCALE_CHARS[ch]
             digit = 0
         elif ch == "万":
             total += (section + digit) * 10**4
@@ -302,7 +260,7 @@ def _cn_to_int(s: str) -> int:
 def _scale_product(chars: str) -> int:
     f = 1
     for ch in chars:
-        f *= _ZH_SCALE_CHARS[ch]
+        f *= ZH_SCALE_CHARS[ch]
     return f
 
 
@@ -434,7 +392,7 @@ def _coordinated_days(p: _Parser) -> None:
     pat = _COORDINATED.get(p.lang)
     if pat is None:
         return
-    months = _DE_MONTHS if p.lang == "de" else _EN_MONTHS
+    months = DE_MONTHS if p.lang == "de" else EN_MONTHS
     for m in pat.finditer(p.text):
         s, e = m.span("day")
         if p.lang == "de":
@@ -464,7 +422,7 @@ def _inherit_years(p: _Parser) -> None:
 def _cn_or_int(s: str | None) -> int | None:
     if s is None:
         return None
-    return int(s) if s.isdigit() else _cn_to_int(s)
+    return int(s) if s.isdigit() else cn_to_int(s)
 
 
 # --- per-language patterns ----------------------------------------------------------------
@@ -507,13 +465,13 @@ def _amount_re(lang: str, ranges: bool) -> re.Pattern[str]:
     """Number, optional range end, scale word and unit, with a currency in front or behind."""
     if lang == "de":
         num, scale = _DE_NUM, _DE_SCALE
-        cur = _DE_CURRENCIES
+        cur = DE_CURRENCIES
         pct = r"%|Prozentpunkte?n?(?![a-zäöü])|Prozent(?![a-zäöü])"
         range_word = r"(?:" + _DASH + r"|\s+bis\s+)"
         sep = r"\s*-?\s*"  # "3 Milliarden", "3-Milliarden-Yuan-Plan"
     else:
         num, scale = _EN_NUM, _EN_SCALE
-        cur = _EN_CURRENCIES
+        cur = EN_CURRENCIES
         pct = r"%|percentage points?\b|per ?cent\b|pp\b"
         range_word = r"(?:" + _DASH + r"|\s+to\s+)"
         sep = r"(?:\s*|-)"  # "50 percent", "50-percent share"
@@ -539,7 +497,7 @@ def _group_scale(g: dict[str, str | None], name: str, lang: str, money: bool) ->
         return None
     if word in ("m", "k", "b") and not money:
         return None  # "100m" is a hundred metres; "$100m" is a hundred million dollars
-    table = _DE_SCALES if lang == "de" else _EN_SCALES
+    table = DE_SCALES if lang == "de" else EN_SCALES
     return table[word.rstrip(".").lower()]
 
 
@@ -583,7 +541,7 @@ def _latin_consistent(m: re.Match[str]) -> bool:
 
 def _amounts_latin(p: _Parser, names: list[tuple[int, int]]) -> None:
     lang, text = p.lang, p.text
-    cur_table = _DE_CURRENCIES if lang == "de" else _EN_CURRENCIES
+    cur_table = DE_CURRENCIES if lang == "de" else EN_CURRENCIES
     for m in _amount_matches(_amount_pattern(lang), _amount_pattern(lang, ranges=False), text,
                              _latin_consistent):
         g = m.groupdict()
@@ -693,13 +651,13 @@ _EN_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six"
 def _spelled_scaled(p: _Parser) -> None:
     """'eine Million', 'über einer Billion', 'one trillion', 'three billion yuan'."""
     if p.lang == "de":
-        words, scales = _DE_WORDS, _DE_SCALES
+        words, scales = _DE_WORDS, DE_SCALES
         scale_re = r"Millionen|Million|Milliarden|Milliarde|Billionen|Billion"
-        cur = _DE_CURRENCIES
+        cur = DE_CURRENCIES
     else:
-        words, scales = _EN_WORDS, _EN_SCALES
+        words, scales = _EN_WORDS, EN_SCALES
         scale_re = r"million|billion|trillion"
-        cur = _EN_CURRENCIES
+        cur = EN_CURRENCIES
     post = _alternation(cur, "cur")
     pat = re.compile(
         r"(?<![\w-])(?P<w>(?i:" + "|".join(sorted(words, key=len, reverse=True)) + r"))\s+"
@@ -722,9 +680,9 @@ def _spelled_scaled(p: _Parser) -> None:
 
 def _zh_amounts(p: _Parser, names: list[tuple[int, int]]) -> None:
     text = p.text
-    cur = _alternation(_ZH_CURRENCIES, "cur", suffix_boundary=False)
+    cur = _alternation(ZH_CURRENCIES, "cur", suffix_boundary=False)
     # Symbols (and 人民币) also go in front: "$400", "人民币30亿元".
-    in_front = {k: v for k, v in _ZH_CURRENCIES.items() if k in ("人民币", "$", "US$", "€", "£", "¥", "HK$")}
+    in_front = {k: v for k, v in ZH_CURRENCIES.items() if k in ("人民币", "$", "US$", "€", "£", "¥", "HK$")}
     pre = _alternation(in_front, "pre", suffix_boundary=False)
     num = rf"(?:{_EN_NUM})"
     cn = rf"{_CN_NUMERAL}+"
@@ -740,7 +698,7 @@ def _zh_amounts(p: _Parser, names: list[tuple[int, int]]) -> None:
             p.add(Quantity("ordinal", _zh_value(m.group("n"), ""), m.group(), m.span()))
     # Typeset Chinese puts spaces around digits ("400 万"); 多/余 mark a rounded figure ("400多万").
     single = (rf"(?:{pre}\s?)?(?P<low>{num}|{cn})(?:\s*[多余])?\s*(?P<low_scale>{scale})"
-              rf"\s*(?P<low_unit>%|个百分点|{_alternation(_ZH_CURRENCIES, 'low_cur', suffix_boundary=False)})?")
+              rf"\s*(?P<low_unit>%|个百分点|{_alternation(ZH_CURRENCIES, 'low_cur', suffix_boundary=False)})?")
     range_end = (rf"(?:\s*(?:–|—|-|‒|~|～|至|到)\s*"
                  rf"(?:{_alternation({'$': 1, 'US$': 1, '€': 1, '¥': 1}, 'pre2', suffix_boundary=False)}\s?)?"
                  rf"(?P<high>{num}|{cn})(?:\s*[多余])?\s*(?P<high_scale>{scale}))?")
@@ -785,7 +743,7 @@ def _zh_amounts(p: _Parser, names: list[tuple[int, int]]) -> None:
             q = Quantity("percent", low, surface, (s, e), high=high,
                          unit="pp" if unit_s == "个百分点" else "%", scale=scale_f, amount=amount)
         elif unit_s or g.get("pre"):
-            code = _ZH_CURRENCIES[unit_s or g["pre"]]
+            code = ZH_CURRENCIES[unit_s or g["pre"]]
             q = Quantity("currency", low, surface, (s, e), high=high, unit=code, scale=scale_f,
                          amount=amount)
         else:
@@ -804,7 +762,7 @@ def _zh_amounts(p: _Parser, names: list[tuple[int, int]]) -> None:
 
 
 def _zh_value(s: str, scale_chars: str) -> Decimal:
-    base = _to_decimal(s, "zh") if s[0].isdigit() else Decimal(_cn_to_int(s))
+    base = _to_decimal(s, "zh") if s[0].isdigit() else Decimal(cn_to_int(s))
     return _times(base, _scale_product(scale_chars))
 
 
@@ -812,11 +770,11 @@ def extract_numbers(text: str, lang: str) -> list[Quantity]:
     """Every quantity in ``text`` (German, English or Chinese), in reading order."""
     if lang not in LANGUAGES:
         raise InputError(f"cannot read numbers in {lang!r}; use one of: {', '.join(LANGUAGES)}")
-    text = _fold(text)
+    text = fold(text)
     p = _Parser(text, lang)
     names = _name_digits(text, lang)
     dates = {"de": _DE_DATES, "en": _EN_DATES, "zh": _ZH_DATES}[lang]
-    months = {"de": _DE_MONTHS, "en": _EN_MONTHS, "zh": None}[lang]
+    months = {"de": DE_MONTHS, "en": EN_MONTHS, "zh": None}[lang]
     for pat in dates:
         for m in pat.finditer(text):
             if not any(s <= m.start() < e for s, e in names):
