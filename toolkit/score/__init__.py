@@ -11,6 +11,7 @@ All scores are on a 0-100 scale (sacreBLEU's convention; ROUGE F, cosine and COM
 """
 
 from toolkit.score.bootstrap import Interval, PairedResult, bootstrap_interval, paired_bootstrap
+from toolkit.score.hf_evaluate import evaluate_module
 from toolkit.score.hypotheses import SummaryHypotheses, TranslationHypotheses, read_summaries, read_translations
 from toolkit.score.references import (SummaryReferences, TranslationReferences, load_reference_summaries,
                                       load_reference_translations, read_reference_summaries,
@@ -24,7 +25,7 @@ from toolkit.score.translations import DEFAULT_TRANSLATION_METRICS, TRANSLATION_
 __all__ = [
     "DEFAULT_SUMMARY_METRICS", "DEFAULT_TRANSLATION_METRICS", "Interval", "MetricScore", "PairedResult",
     "RougeConfig", "ScoreReport", "SUMMARY_METRICS", "SummaryHypotheses", "SummaryReferences", "SystemScores",
-    "TRANSLATION_METRICS", "TranslationHypotheses", "TranslationReferences", "bootstrap_interval",
+    "TRANSLATION_METRICS", "TranslationHypotheses", "TranslationReferences", "bootstrap_interval", "evaluate_module",
     "load_reference_summaries", "load_reference_translations", "paired_bootstrap", "read_reference_summaries",
     "read_reference_translations", "read_summaries", "read_translations", "reference_agreement", "rouge_scores",
     "score_summaries", "score_translations",
