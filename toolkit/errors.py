@@ -31,3 +31,7 @@ class ConfigError(TkError):
 
 class CacheError(TkError):
     """tk's cache under $TK_HOME cannot be read or written (permissions, disk, corruption)."""
+
+
+class OutputError(TkError):
+    """An output that cannot be written (location, permissions, space, name)."""

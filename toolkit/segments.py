@@ -11,7 +11,7 @@ Plain text hard-wrapped mid-sentence (lines broken at a fixed width) needs unwra
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -109,10 +109,34 @@ def _segmenter(lang: str) -> Any:
 _CONTINUATION = re.compile(r"^[a-zäöüß][a-zäöüß]")
 
 
-def split_sentences(paragraph: str, lang: str = "de") -> list[str]:
-    """The sentences of one paragraph (pysbd), stripped, none empty."""
+# pysbd's time grows with the square of its input (a 160 KB line took 10 s, 2 MB many
+# minutes): a longer paragraph is cut into windows of at most this many characters first, at
+# the last sentence end in the window, else the last space, so splitting stays linear.
+WINDOW = 4000
+_WINDOW_END = re.compile(r"[.!?;:。！？；][\"'”’»)\]]*\s+(?=\S)")
+
+
+def _windows(paragraph: str) -> list[str]:
+    """``paragraph`` in pieces of at most :data:`WINDOW` characters, cut between sentences
+    where there is a sentence end, else between words, else anywhere."""
+    pieces = []
+    rest = paragraph
+    while len(rest) > WINDOW:
+        window = rest[:WINDOW]
+        ends = [m.end() for m in _WINDOW_END.finditer(window)]
+        cut = ends[-1] if ends else (window.rfind(" ") + 1 or WINDOW)
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    return [*pieces, rest]
+
+
+def split_sentences(paragraph: str, lang: str = "de",
+                    progress: Callable[[int], None] | None = None) -> list[str]:
+    """The sentences of one paragraph (pysbd), stripped, none empty; in time linear in the
+    paragraph's length (``progress``: characters done, window by window)."""
     sentences: list[str] = []
-    for s in _segmenter(lang).segment(paragraph):
+    pieces = _windows(paragraph) if len(paragraph) > WINDOW else [paragraph]
+    for s in _sentences(pieces, lang, progress):
         s = s.strip()
         if not s:
             continue
@@ -123,36 +147,52 @@ def split_sentences(paragraph: str, lang: str = "de") -> list[str]:
     return sentences
 
 
-def segment_paragraph(paragraph: str, lang: str = "de") -> tuple[SegmentKind, list[str]]:
-    """The kind of a paragraph and its segment texts (bullets stripped from items)."""
+def _sentences(pieces: list[str], lang: str, progress: Callable[[int], None] | None) -> Iterator[str]:
+    for piece in pieces:
+        yield from _segmenter(lang).segment(piece)
+        if progress:
+            progress(len(piece))
+
+
+def segment_paragraph(paragraph: str, lang: str = "de",
+                      progress: Callable[[int], None] | None = None) -> tuple[SegmentKind, list[str]]:
+    """The kind of a paragraph and its segment texts (bullets stripped from items).
+    ``progress`` is told ``len(paragraph)`` characters in all, as the work gets done."""
     kind = line_kind(paragraph)
-    if kind == "heading":
-        return kind, [paragraph]
+    split = paragraph
     if kind == "item":
         body = strip_bullet(paragraph)
         number = _NUMBERED.match(body)
+        split = body[number.end():] if number else body
+    if progress:
+        progress(len(paragraph) - (len(split) if kind != "heading" else 0))
+    if kind == "heading":
+        return kind, [paragraph]
+    if kind == "item":
         if number:  # split after the number so pysbd cannot end a sentence at "1."
             head = body[: number.end()]
-            rest = split_sentences(body[number.end():], lang)
+            rest = split_sentences(split, lang, progress)
             return kind, [head + rest[0], *rest[1:]] if rest else [body]
-        return kind, split_sentences(body, lang) or [body]
-    return kind, split_sentences(paragraph, lang) or [paragraph]
+        return kind, split_sentences(body, lang, progress) or [body]
+    return kind, split_sentences(paragraph, lang, progress) or [paragraph]
 
 
-def segment_document(doc: Document) -> list[Segment]:
-    """Split a document into segments with ids ``<doc>:pNN:sNN`` (stable for the same text)."""
+def segment_document(doc: Document, progress: Callable[[int], None] | None = None) -> list[Segment]:
+    """Split a document into segments with ids ``<doc>:pNN:sNN`` (stable for the same text).
+    ``progress`` is told the characters of each paragraph (and window) done."""
     segments = []
     for p, paragraph in enumerate(paragraphs(doc.text), start=1):
-        kind, texts = segment_paragraph(paragraph, doc.lang)
+        kind, texts = segment_paragraph(paragraph, doc.lang, progress)
         for s, text in enumerate(texts, start=1):
             segments.append(Segment(doc=doc.id, id=segment_id(doc.id, p, s), text=text,
                                     paragraph=p, sentence=s, kind=kind))
     return segments
 
 
-def segment_documents(docs: Iterable[Document]) -> list[Segment]:
-    """All segments of all documents, in document order."""
-    return [seg for doc in docs for seg in segment_document(doc)]
+def segment_documents(docs: Iterable[Document],
+                      progress: Callable[[int], None] | None = None) -> list[Segment]:
+    """All segments of all documents, in document order (``progress``: characters done)."""
+    return [seg for doc in docs for seg in segment_document(doc, progress)]
 
 
 def segment_record(segment: Segment) -> dict[str, Any]:

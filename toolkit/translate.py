@@ -45,6 +45,7 @@ class TranslationRecord:
     paragraph: int = 0
     checks: dict[str, Any] | None = None
     retried: bool = False
+    pieces: int = 1  # > 1: longer than the model's window, translated in pieces and joined
     fingerprint: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -173,7 +174,7 @@ def translate_segments(
             model=translator.model_label, engine=translator.engine, lang=target_lang,
             kind=s.kind, paragraph=s.paragraph,
             checks=o.checks.to_dict() if o.checks is not None else None,
-            retried=o.retried, fingerprint=fingerprint,
+            retried=o.retried, pieces=o.pieces, fingerprint=fingerprint,
         )
         for s, o in zip(segments, outcomes, strict=True)
     ]

@@ -109,14 +109,15 @@ class TransformersBackend(Backend):
         tokens = {t for t in self.vocab if _LANGUAGE_TOKEN.fullmatch(t)}
         tokens |= set(getattr(self.tokenizer, "supported_language_codes", None) or [])
         positions = getattr(config, "max_position_embeddings", None)
-        limit = getattr(self.tokenizer, "model_max_length", None)
+        limits = [n for n in (getattr(self.tokenizer, "model_max_length", None), positions)
+                  if isinstance(n, int) and 0 < n < 1_000_000]
         return Capabilities(
             architecture="seq2seq" if self.seq2seq else "causal",
             chat=bool(getattr(self.tokenizer, "chat_template", None)),
             constraints=True,
             beams=True,
             default_beams=int(getattr(self.model.generation_config, "num_beams", 1) or 1),
-            max_input_tokens=limit if isinstance(limit, int) and limit < 100_000 else None,
+            max_input_tokens=min(limits) if limits else None,
             max_new_tokens=(positions - 2 if self.seq2seq and isinstance(positions, int)
                             and positions > 16 else None),
             model_type=str(getattr(config, "model_type", "") or ""),
@@ -189,6 +190,7 @@ class TransformersBackend(Backend):
             for indices in self._groups(requests).values():
                 group = [requests[i] for i in indices]
                 lengths = [len(ids) for ids in self._tokenize(group)["input_ids"]]
+                self._check_lengths(group, lengths)
                 for batch in plan_batches(lengths, self.max_batch_tokens, self.max_batch_size):
                     outputs = self._run_batch([group[j] for j in batch])
                     for j, out in zip(batch, outputs, strict=True):
@@ -203,6 +205,19 @@ class TransformersBackend(Backend):
                            "tokens_per_second": new_tokens / elapsed if elapsed else 0.0,
                            "forced_tokens": forced_tokens}
         return [r if r is not None else Generation("") for r in results]
+
+    def _check_lengths(self, requests: Sequence[GenerationRequest], lengths: list[int]) -> None:
+        """Inputs are never cut silently: one longer than the model's window is an error
+        (tasks split long texts before they get here)."""
+        limit = self._capabilities.max_input_tokens
+        if limit is None:
+            return
+        for r, n in zip(requests, lengths, strict=True):
+            total = n + (0 if self.seq2seq else r.max_new_tokens)
+            if total > limit:
+                raise ModelError(f"{self.model_label}: an input of {n} tokens (plus "
+                                 f"{total - n} to generate) does not fit the model's "
+                                 f"{limit}-token window; split the text")
 
     # --- batching --------------------------------------------------------------------------------
 
@@ -230,9 +245,7 @@ class TransformersBackend(Backend):
         source = requests[0].source_token
         if source is not None:
             self.tokenizer.src_lang = source
-        limit = self._capabilities.max_input_tokens
-        truncation = {"truncation": True, "max_length": limit} if limit else {}
-        return self.tokenizer([r.text for r in requests], **truncation, **kwargs)
+        return self.tokenizer([r.text for r in requests], **kwargs)
 
     def _run_batch(self, requests: list[GenerationRequest]) -> list[Generation]:
         """Generate one batch (one group)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 
 import click
@@ -60,6 +61,17 @@ class LazyGroup(click.Group):
             click.echo("Interrupted. Segments committed to the cache are kept: run the same "
                        "command again to resume (no output file was written).", err=True)
             ctx.exit(130)
+        except OSError as e:
+            # Writing to stdout failed (`> /dev/full`, a pipe closed on us): click.echo raises
+            # these with no file name. Anything else is a bug and keeps its traceback.
+            from toolkit.outputs import STDOUT_ERRORS, silence_stdout
+
+            if e.filename is not None or e.errno not in STDOUT_ERRORS:
+                raise
+            silence_stdout()
+            if e.errno != errno.EPIPE:
+                click.echo(f"Error: cannot write to stdout: {e.strerror}", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,14 +7,16 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def progress_bar(total: int, desc: str, enabled: bool = True) -> Iterator[Callable[[int], None]]:
+def progress_bar(total: int, desc: str, enabled: bool = True,
+                 unit: str = "seg") -> Iterator[Callable[[int], None]]:
     """A tqdm bar on stderr, advanced by the callback it yields; silent when disabled."""
     if not enabled:
         yield lambda n: None
         return
     from tqdm.auto import tqdm
 
-    with tqdm(total=total, desc=desc, unit="seg", dynamic_ncols=True, leave=False) as bar:
+    with tqdm(total=total, desc=desc, unit=unit, unit_scale=unit == "char", dynamic_ncols=True,
+              leave=False) as bar:
         yield bar.update
 
 

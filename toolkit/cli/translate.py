@@ -15,7 +15,8 @@ from toolkit.config import SETTINGS
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--to", "target", required=True, metavar="LANG",
               help="Target language: en or zh.")
-@click.option("--from", "source", default="de", show_default=True, metavar="LANG",
+@click.option("--from", "source", default="de", show_default=True,
+              type=click.Choice(["de", "en", "zh"]),
               help="Source language of the documents.")
 @click.option("-m", "--model", metavar="MODEL",
               help="Catalog name, hub id, local folder or .gguf file "
@@ -80,14 +81,19 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
       tk translate --to en corpus/clean --model Helsinki-NLP/opus-mt-de-en --device cuda
     """
     from toolkit.documents import load_documents
-    from toolkit.translate import (TARGET_LANGUAGES, glossary_from_settings, load_translator,
-                                   translate_documents)
+    from toolkit.qa.language import source_language_warnings
+    from toolkit.outputs import check_writable
     from toolkit.errors import ModelError
-    from toolkit.segments import segment_documents
+    from toolkit.translate import (TARGET_LANGUAGES, glossary_from_settings, load_translator,
+                                   translate_segments)
 
     if target not in TARGET_LANGUAGES:
         raise ModelError(f"unknown target language {target!r}; use --to en or --to zh")
     documents = load_documents(inputs, lang=source)
+    if output not in (None, "-"):
+        check_writable(output, folder=True)  # now, not after an hour of translation
+    for warning in source_language_warnings(documents, source):
+        _note(warning)
     show = not quiet and sys.stderr.isatty()
     if not show:
         quiet_libraries()
@@ -100,21 +106,30 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
         threads=threads, cache=not no_cache, fallback=False if no_fallback else None,
         trust_remote_code=trust_remote_code, announce=_note,
     )
-    total = len(segment_documents(documents))
-    with progress_bar(total, f"de→{target}", enabled=show) as bar:
-        run = translate_documents(documents, translator, target, source_lang=source,
-                                  glossary=glossary, enforce=not no_enforce,
-                                  checks=not no_checks, progress=bar)
+    segments = segment(documents, show)
+    with progress_bar(len(segments), f"{source}→{target}", enabled=show) as bar:
+        run = translate_segments(segments, translator, target, source_lang=source,
+                                 glossary=glossary, enforce=not no_enforce,
+                                 checks=not no_checks, progress=bar)
     write_run(run, output, fmt)
     if not quiet and not no_checks:
         click.echo(run.summary(), err=True)
+
+
+def segment(documents, show: bool):  # noqa: ANN001, ANN201
+    """The documents' segments; long inputs (segmentation takes seconds) get their own bar."""
+    from toolkit.segments import paragraphs, segment_documents
+
+    chars = sum(len(p) for d in documents for p in paragraphs(d.text))
+    with progress_bar(chars, "segmenting", enabled=show and chars > 200_000, unit="char") as bar:
+        return segment_documents(documents, bar)
 
 
 def write_run(run, output: str | None, fmt: str | None) -> None:  # noqa: ANN001
     import json
 
     from toolkit import __version__
-    from toolkit.outputs import atomic_write, jsonl_text, tsv_text, write_stdout
+    from toolkit.outputs import atomic_write, file_stems, jsonl_text, tsv_text, write_stdout
     from toolkit.translate import document_texts
 
     dicts = [r.to_dict() for r in run.records]
@@ -128,12 +143,10 @@ def write_run(run, output: str | None, fmt: str | None) -> None:  # noqa: ANN001
             write_stdout("\n".join(document_texts(run.records).values()))
         return
     folder = Path(output)
-    if folder.exists() and not folder.is_dir():
-        from toolkit.errors import InputError
-
-        raise InputError(f"-o {output}: is a file; give a folder, or - for stdout")
-    for doc, text in document_texts(run.records).items():
-        atomic_write(folder / f"{doc}.{run.records[0].lang}.txt", text)
+    texts = document_texts(run.records)
+    stems = file_stems(list(texts))  # ids never choose where a file goes
+    for doc, text in texts.items():
+        atomic_write(folder / f"{stems[doc]}.{run.records[0].lang}.txt", text)
     atomic_write(folder / "translations.jsonl", jsonl_text(dicts))
     atomic_write(folder / "run.json", json.dumps(
         {"tk": __version__, "model": run.records[0].model if run.records else None,
@@ -142,7 +155,7 @@ def write_run(run, output: str | None, fmt: str | None) -> None:  # noqa: ANN001
     if fmt == "tsv":
         atomic_write(folder / "translations.tsv",
                      tsv_text(dicts, ["doc", "id", "source", "translation"]))
-    _note(f"wrote {len(dicts)} segments of {len(document_texts(run.records))} document(s) to {folder}/")
+    _note(f"wrote {len(dicts)} segments of {len(texts)} document(s) to {folder}/")
 
 
 def _note(message: str) -> None:

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -202,3 +203,20 @@ def _needs_chinese(source: str) -> bool:
 
 
 __all__ = ["LanguageCheck", "MIXED", "UNKNOWN", "check_language", "detect_language"]
+
+
+def source_language_warnings(documents: Sequence[Any], expected: str, *, sample: int = 3000,
+                             most: int = 5) -> list[str]:
+    """One warning line per document whose text is clearly not in ``expected`` (judged on its
+    first ``sample`` characters; short or mixed texts are given the benefit of the doubt)."""
+    wrong = []
+    for doc in documents:
+        found = detect_language(doc.text[:sample])
+        if found not in (expected, UNKNOWN, MIXED):
+            wrong.append((doc.id, found))
+    lines = [f"warning: document {doc_id!r} looks like {_name(found)}, not {_name(expected)} "
+             f"(--from {expected}); translating it anyway" for doc_id, found in wrong[:most]]
+    if len(wrong) > most:
+        lines.append(f"warning: {len(wrong) - most} more documents do not look like "
+                     f"{_name(expected)} either")
+    return lines

@@ -68,6 +68,7 @@ class Outcome:
     terms: TermCheck | None
     checks: SegmentChecks | None
     attempts: int = 1
+    pieces: int = 1  # > 1: translated in pieces (longer than the model's window)
 
     @property
     def retried(self) -> bool:
@@ -83,6 +84,7 @@ class _State:
     terms: Any = None
     checks: Any = None
     attempts: int = 1
+    pieces: int = 1
     first_missing: frozenset[tuple[int, str]] = field(default_factory=frozenset)
 
 
@@ -131,6 +133,7 @@ class RetryPolicy:
         self.stats.first_pass_s += time.perf_counter() - start
         for s, t in zip(states, texts, strict=True):
             s.text = s.first = t.text
+            s.pieces = t.pieces
             s.terms, s.checks = self._check(s, t.text)
             s.first_missing = _missing(s.terms)
 
@@ -155,7 +158,7 @@ class RetryPolicy:
                     if _runaway(t.text, s.first, s.request.text, forced):
                         self.stats.runaway += 1
                     else:
-                        s.text, s.terms, s.checks = t.text, terms, checks
+                        s.text, s.terms, s.checks, s.pieces = t.text, terms, checks, t.pieces
 
         outcomes = [self._outcome(s) for s in states]
         self._count(states, outcomes, retried)
@@ -213,7 +216,7 @@ class RetryPolicy:
             terms = replace(terms, enforced=enforced)
             if checks is not None:
                 checks = replace(checks, terms=terms)
-        return Outcome(s.text, terms, checks, s.attempts)
+        return Outcome(s.text, terms, checks, s.attempts, s.pieces)
 
     def _count_reasons(self, s: _State) -> None:
         st = self.stats

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from toolkit.backends.base import Backend, GenerationRequest, Progress, digest
@@ -63,11 +63,14 @@ class TranslationRequest:
 
 @dataclass(frozen=True)
 class Translation:
-    """One translated segment and what it cost."""
+    """One translated segment and what it cost. ``pieces`` > 1: the segment was longer than
+    the model's input window and was translated in that many pieces, cut between sentences,
+    clauses or words, then joined (nothing of it is dropped)."""
 
     text: str
     new_tokens: int = 0
     forced_tokens: int = 0
+    pieces: int = 1
 
 
 class Translator:
@@ -161,12 +164,25 @@ class Translator:
 
     def translate(self, requests: Sequence[TranslationRequest],
                   progress: Progress | None = None) -> list[Translation]:
-        """Translations in the order of ``requests``."""
+        """Translations in the order of ``requests``. A segment longer than the model's input
+        window is translated in pieces and joined, never cut short."""
         for pair in {(r.source_lang, r.target_lang) for r in requests}:
             self.check(*pair)
-        generation = self.requests(requests)
-        outputs = self.backend.generate(generation, progress)
-        return [Translation(self.clean(o.text), o.new_tokens, o.forced_tokens) for o in outputs]
+        fits = self._fit(list(requests))
+        split = [[r] if ok else self._pieces(r) for r, ok in zip(requests, fits, strict=True)]
+        flat = [p for pieces in split for p in pieces]
+        whole = len(flat) == len(requests)
+        outputs = iter(self.backend.generate(self.requests(flat), progress if whole else None))
+        results = []
+        for r, pieces in zip(requests, split, strict=True):
+            parts = [next(outputs) for _ in pieces]
+            joiner = "" if r.target_lang in ("zh", "ja") else " "
+            results.append(Translation(joiner.join(self.clean(o.text) for o in parts),
+                                       sum(o.new_tokens for o in parts),
+                                       sum(o.forced_tokens for o in parts), len(parts)))
+        if progress and not whole:
+            progress(len(requests))
+        return results
 
     def requests(self, requests: Sequence[TranslationRequest]) -> list[GenerationRequest]:
         """The generic requests that ask the backend for these translations (public, so users
@@ -183,6 +199,27 @@ class Translator:
         if self.max_new_tokens:
             budgets = [min(b, self.max_new_tokens) for b in budgets]
         return [_with(d, max_new_tokens=b) for d, b in zip(drafts, budgets, strict=True)]
+
+    def _fit(self, requests: list[TranslationRequest]) -> list[bool]:
+        """Whether each request fits the model's input window."""
+        limit = self.backend.capabilities.max_input_tokens
+        if limit is None or not requests:
+            return [True] * len(requests)
+        drafts = self.requests(requests)
+        counts = self.backend.count_tokens(drafts)
+        # A causal model's window holds the prompt and the answer.
+        return [n + (d.max_new_tokens if self.style == "chat" else 0) <= limit
+                for d, n in zip(drafts, counts, strict=True)]
+
+    def _pieces(self, request: TranslationRequest) -> list[TranslationRequest]:
+        """``request`` itself when it fits the model's window, else its text cut in two at the
+        boundary nearest the middle (sentence end, clause, word, character), recursively.
+        Hints travel with the piece whose source holds them."""
+        if len(request.text) < 2 or self._fit([request])[0]:
+            return [request]
+        head, tail = split_text(request.text)
+        return [p for text in (head, tail) for p in self._pieces(
+            replace(request, text=text, terms=tuple(t for t in request.terms if t.source in text)))]
 
     def messages(self, request: TranslationRequest) -> tuple[tuple[str, str], ...]:
         """The conversation that asks a chat model for one translation."""
@@ -254,6 +291,23 @@ def convention(backend: Backend) -> str:
     return "plain"
 
 
+_BOUNDARIES = (re.compile(r"[.!?;:。！？；][\"'”’»)\]]*\s*"), re.compile(r"[,，、]\s*"),
+               re.compile(r"\s+"))
+
+
+def split_text(text: str) -> tuple[str, str]:
+    """``text`` in two non-empty halves, cut at the strongest boundary nearest its middle:
+    after a sentence end, else after a comma, else between words, else in the middle."""
+    middle = len(text) / 2
+    for pattern in _BOUNDARIES:
+        cuts = [m.end() for m in pattern.finditer(text) if 0 < m.end() < len(text)]
+        if cuts:
+            cut = min(cuts, key=lambda c: abs(c - middle))
+            return text[:cut].rstrip(), text[cut:].lstrip()
+    cut = int(middle)
+    return text[:cut], text[cut:]
+
+
 def _source_code(style: str, source_lang: str) -> str | None:
     if style == "nllb":
         return LANGUAGES[source_lang][1] if source_lang in LANGUAGES else None
@@ -263,8 +317,6 @@ def _source_code(style: str, source_lang: str) -> str | None:
 
 
 def _with(request: GenerationRequest, **changes: Any) -> GenerationRequest:
-    from dataclasses import replace
-
     return replace(request, **changes)
 
 
