@@ -34,7 +34,7 @@ from typing import Any
 
 from toolkit.documents import METADATA_FILE, Document, document_record
 from toolkit.errors import InputError
-from toolkit.outputs import atomic_write
+from toolkit.outputs import atomic_write, is_plain_name
 from toolkit.segments import is_heading, is_list_item, paragraphs, segment_document, split_sentences
 
 REPORT_FILE = "cleaning-report.json"
@@ -347,8 +347,10 @@ def write_clean_corpus(results: Sequence[CleanResult], out_dir: str | Path) -> l
         raise InputError(f"{out}: exists and is not a folder; give a folder for the cleaned corpus")
     for result in results:  # check every name before writing anything
         doc_id = result.document.id
-        if "/" in doc_id or "\\" in doc_id or doc_id.strip(".") == "" or "\0" in doc_id:
-            raise InputError(f"document id {doc_id!r} cannot be a file name; change the id (no slashes)")
+        if not is_plain_name(doc_id):
+            raise InputError(f"document id {doc_id!r} cannot be a file name (the cleaned corpus is "
+                             "read back by file name); use letters, digits, '.', '_' and '-', at "
+                             "most 100 characters")
     written = []
     for result in results:
         doc = result.document

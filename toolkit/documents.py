@@ -85,8 +85,12 @@ def document_record(doc: Document) -> dict[str, str | None]:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _decode(data: bytes, where: str) -> str:
-    """UTF-8 text with a BOM dropped and line ends made \\n; binary or other encodings refused."""
+def decode_text(data: bytes, where: str) -> str:
+    """UTF-8 text with a BOM dropped and line ends made \\n; UTF-16, binary or other
+    encodings refused with the fix."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
+        raise InputError(f"{where}: UTF-16 text, not UTF-8; re-save it as UTF-8, e.g. "
+                         "iconv -f utf-16 -t utf-8")
     if b"\x00" in data:
         raise InputError(f"{where}: binary file (contains NUL bytes), not text; {_INPUT_HINT}")
     try:
@@ -100,12 +104,21 @@ def _decode(data: bytes, where: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a BOM: Latin text has a NUL in every other byte."""
+    head = data[:400]
+    if len(head) < 8:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return odd.count(0) > 0.8 * len(odd) or even.count(0) > 0.8 * len(even)
+
+
 def _read(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror}); check the path and permissions") from None
-    return _decode(data, str(path))
+    return decode_text(data, str(path))
 
 
 def _load_file(path: Path, lang: str) -> list[Document]:
@@ -143,7 +156,7 @@ def _load_stdin(stream: BinaryIO | None, lang: str) -> list[Document]:
     data = stream.read()
     if isinstance(data, str):  # a text stream without .buffer
         data = data.encode("utf-8")
-    text = _decode(data, "stdin")
+    text = decode_text(data, "stdin")
     if text.lstrip().startswith("{"):
         return _parse_jsonl(text, "stdin", lang)
     return [_text_document(STDIN_ID, text, lang, STDIN)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -57,8 +56,11 @@ def clean(inputs: tuple[str, ...], out_dir: Path, lang: str, quiet: bool) -> Non
       curl -s https://example.org/a.txt | tk corpus clean - -o out/clean
     """
     from toolkit.corpus import clean_corpus, write_clean_corpus
+    from toolkit.outputs import check_writable
 
-    results = clean_corpus(_inputs(inputs, lang))
+    docs = _inputs(inputs, lang)
+    check_writable(out_dir, folder=True)
+    results = clean_corpus(docs)
     write_clean_corpus(results, out_dir)
     if not quiet:
         for result in results:
@@ -126,13 +128,16 @@ def segments(inputs: tuple[str, ...], output: str, lang: str) -> None:
       tk corpus segments article.txt | head -3
       echo "Dr. Müller kam am 21. Februar. Er blieb." | tk corpus segments -
     """
-    from toolkit.outputs import atomic_write
+    from toolkit.outputs import atomic_write, check_writable, write_stdout
     from toolkit.segments import segment_documents, segment_record
 
+    docs = _inputs(inputs, lang)
+    if output != "-":
+        check_writable(output, folder=False)
     lines = [json.dumps(segment_record(s), ensure_ascii=False) + "\n"
-             for s in segment_documents(_inputs(inputs, lang))]
+             for s in segment_documents(docs)]
     if output == "-":
-        sys.stdout.write("".join(lines))
+        write_stdout("".join(lines))
     else:
         atomic_write(Path(output), "".join(lines))
         click.echo(f"Wrote {_count(len(lines), 'segment')} to {output}", err=True)

@@ -57,7 +57,7 @@ def check(files: tuple[str, ...]) -> None:
 
 @glossary.command()
 @click.argument("source", type=click.Path(dir_okay=False))
-@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+@click.argument("target", type=click.Path(dir_okay=False))
 def convert(source: str, target: str) -> None:
     """Convert glossary SOURCE to TARGET; formats follow the extensions (.tsv, .csv, .tbx).
 
@@ -72,7 +72,10 @@ def convert(source: str, target: str) -> None:
     from toolkit.glossary import load_glossary, save_glossary
     from toolkit.glossary.formats import glossary_format
 
+    from toolkit.outputs import check_writable
+
     glossary_format(target)  # an unknown extension fails before any reading
+    check_writable(target, folder=False)
     g = load_glossary(source)
     save_glossary(g, target)
     click.echo(f"wrote {target} ({len(g)} entries)", err=True)
@@ -103,13 +106,17 @@ def find(input: str, glossaries: tuple[str, ...], source_lang: str, target_lang:
     if not paths:
         raise GlossaryError("no glossary given; pass --glossary FILE (e.g. glossaries/ai-finance.tsv)")
     g = load_glossaries(paths)
+    from toolkit.documents import decode_text
+
     if input == "-":
-        text = sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", sys.stdin)
+        data = stream.read()
+        text = decode_text(data.encode("utf-8") if isinstance(data, str) else data, "stdin")
     else:
         try:
-            text = Path(input).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise GlossaryError(f"{input}: cannot read it as UTF-8 text ({e})") from None
+            text = decode_text(Path(input).read_bytes(), input)
+        except OSError as e:
+            raise GlossaryError(f"{input}: cannot read it ({e.strerror})") from None
     targets = [target_lang] if target_lang else sorted(g.languages - {source_lang})
     total = 0
     for number, line in enumerate(text.splitlines(), start=1):

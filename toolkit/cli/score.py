@@ -71,6 +71,7 @@ def translations(hypotheses: tuple[str, ...], refs: str, lang: str | None, level
     """
     from toolkit.score import score_translations
 
+    _check_output(output)
     report = score_translations(list(hypotheses), refs, lang, metrics, compare=compare, allow_missing=allow_missing,
                                 **_bootstrap(n_samples, seed), check_lang=not no_language_check,
                                 comet_python=comet_python)
@@ -108,6 +109,7 @@ def summaries(hypotheses: tuple[str, ...], refs: str, lang: str | None, level: s
 
     if not hypotheses and not agreement:
         raise click.UsageError("give summary files or folders to score, or --agreement")
+    _check_output(output)
     if agreement:
         report = reference_agreement(refs, lang, metrics, stem=stem, tokenizer=tokenizer, **_bootstrap(n_samples, seed))
     else:
@@ -119,6 +121,20 @@ def summaries(hypotheses: tuple[str, ...], refs: str, lang: str | None, level: s
 
 def _bootstrap(n_samples: int | None, seed: int | None) -> dict[str, int]:
     return {"n_samples": setting("bootstrap", n_samples), "seed": setting("seed", seed)}
+
+
+def _check_output(output: str | None) -> None:
+    """-o is checked before any scoring: an unknown extension or an unwritable place fails now."""
+    if output is None:
+        return
+    from pathlib import Path
+
+    from toolkit.errors import ScoreError
+    from toolkit.outputs import check_writable
+
+    if Path(output).suffix.lower() not in (".json", ".csv"):
+        raise ScoreError(f"-o {output}: give a .json or .csv file")
+    check_writable(output, folder=False)
 
 
 def _emit(report, level: str, output: str | None) -> None:

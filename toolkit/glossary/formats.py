@@ -30,6 +30,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from toolkit.errors import GlossaryError
+from toolkit.outputs import atomic_write
 from toolkit.glossary.model import (
     KINDS,
     Glossary,
@@ -119,7 +120,7 @@ def save_glossary(glossary: Glossary, path: str | Path) -> None:
     path = Path(path)
     fmt = glossary_format(path)
     text = write_tbx(glossary) if fmt == "tbx" else write_table(glossary, "\t" if fmt == "tsv" else ",")
-    path.write_text(text, encoding="utf-8")
+    atomic_write(path, text)
 
 
 # --- TSV / CSV -------------------------------------------------------------------------------
@@ -359,6 +360,14 @@ def _parse_xml(path: Path, data: bytes) -> tuple[ET.Element, dict[ET.Element, in
     parser.EndElementHandler = lambda name: builder.end(local(name))
     parser.CharacterDataHandler = builder.data
     parser.EntityDeclHandler = refuse_entity
+
+    def undeclared(name: str, is_parameter: int) -> None:
+        # expat skips an entity it has no declaration for when the document names an
+        # external DTD: the text would silently lose it.
+        raise GlossaryError(f"{path}:{parser.CurrentLineNumber}: undeclared entity &{name}; "
+                            "write the character itself (or &#...; / &amp;)")
+
+    parser.SkippedEntityHandler = undeclared
     try:
         parser.Parse(data, True)
     except expat.ExpatError as e:

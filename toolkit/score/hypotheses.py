@@ -30,12 +30,15 @@ class TranslationHypotheses:
 
 @dataclass
 class SummaryHypotheses:
-    """One system's summaries by document."""
+    """One system's summaries by document; or, from a plain-text file (``plain``), one per
+    line in the reference set's document order."""
 
     name: str
     summaries: dict[str, str]
     path: Path
     lang: str | None = None
+    plain: bool = False
+    lines: list[str] | None = None
 
 
 def _single(values: list[Any]) -> Any:
@@ -74,7 +77,9 @@ def read_translations(path: str | Path, name: str | None = None) -> TranslationH
 
 
 def read_summaries(path: str | Path, name: str | None = None) -> SummaryHypotheses:
-    """Summaries from JSONL records ``{"doc", "summary", "lang"}`` or a folder of ``<doc>.txt``."""
+    """Summaries from JSONL records ``{"doc", "summary", "lang"}``, a folder of ``<doc>.txt``, or
+    a plain-text file of one summary per line (what rouge_score and sacreBLEU users have),
+    aligned line by line with the reference documents."""
     p = Path(path)
     if p.is_dir():
         files = sorted(p.glob("*.txt"))
@@ -84,6 +89,9 @@ def read_summaries(path: str | Path, name: str | None = None) -> SummaryHypothes
                                  path=p)
     if not p.exists():
         raise InputError(f"{p}: no such file or folder")
+    if not is_jsonl(p):
+        return SummaryHypotheses(name=name or p.stem, summaries={}, path=p, plain=True,
+                                 lines=read_lines(p))
     summaries: dict[str, str] = {}
     langs, models = [], []
     for line, r in read_jsonl(p):

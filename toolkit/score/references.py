@@ -83,7 +83,15 @@ def resolve_reference_path(path: str | Path, kind: str, lang: str | None) -> Pat
 
 
 def read_reference_translations(path: str | Path, lang: str | None = None) -> TranslationReferences:
-    """Reference translations from JSONL, a plain-text file, or a folder of plain-text files."""
+    """Reference translations from JSONL, a plain-text file, or a folder of plain-text files.
+    References that are all empty are refused (they would score every system 0)."""
+    refs = _read_reference_translations(path, lang)
+    if not any(t.strip() for stream in refs.streams for t in stream):
+        raise InputError(f"{refs.path}: every reference is empty; nothing to score against")
+    return refs
+
+
+def _read_reference_translations(path: str | Path, lang: str | None) -> TranslationReferences:
     p = resolve_reference_path(path, "translations", lang)
     if p.is_dir():
         files = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
@@ -128,6 +136,8 @@ def read_reference_summaries(path: str | Path, lang: str | None = None) -> Summa
         styles[doc].append(str(r.get("style") or ""))
     if not summaries:
         raise InputError(f"{p}: no reference summaries")
+    if not any(t.strip() for texts in summaries.values() for t in texts):
+        raise InputError(f"{p}: every reference summary is empty; nothing to score against")
     return SummaryReferences(summaries=dict(summaries), labels=dict(labels), styles=dict(styles),
                              path=p, lang=_lang_from_name(p))
 

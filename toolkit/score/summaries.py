@@ -102,6 +102,15 @@ def reference_agreement(
 
 
 def _align(h: SummaryHypotheses, refs: SummaryReferences, allow_missing: bool) -> tuple[list[str], int]:
+    if h.plain:
+        lines = h.lines or []
+        if len(lines) != len(refs.docs):
+            raise ScoreError(
+                f"{h.path}: {len(lines)} lines, but the references {refs.path} have "
+                f"{len(refs.docs)} documents; a plain file needs one summary per line in this "
+                f"order: {', '.join(refs.docs[:5])}{', ...' if len(refs.docs) > 5 else ''} "
+                '(or give JSONL records {"doc": ..., "summary": ...})')
+        h.summaries = dict(zip(refs.docs, lines, strict=True))
     extra = [d for d in h.summaries if d not in refs.summaries]
     if extra:
         raise ScoreError(f"{h.path}: {len(extra)} documents are not in the references {refs.path} "
