@@ -52,12 +52,19 @@ def check_writable(path: str | Path, *, folder: bool) -> None:
     wanted (or the reverse), a parent that is no folder, a read-only or full location, a
     name too long. Creates nothing that stays."""
     path = Path(path)
+    for part in path.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > 255:
+            raise OutputError(f"{path}: a name in this path is longer than 255 bytes; shorten it")
+    try:
+        _check_writable(path, folder)
+    except OSError as e:
+        raise OutputError(f"cannot write to {path}: {e.strerror or e}") from None
+
+
+def _check_writable(path: Path, folder: bool) -> None:
     if path.exists() and path.is_dir() != folder:
         kind = "a folder" if folder else "a file"
         raise OutputError(f"{path}: exists and is not {kind}; give {kind}, or - for stdout")
-    for part in path.parts:
-        if len(part.encode("utf-8")) > 255:
-            raise OutputError(f"{path}: a name in this path is longer than 255 bytes; shorten it")
     probe_dir = path if folder and path.is_dir() else path.parent
     while not probe_dir.exists():
         probe_dir = probe_dir.parent
@@ -72,7 +79,7 @@ def check_writable(path: str | Path, *, folder: bool) -> None:
             os.unlink(probe)
     except OSError as e:
         raise OutputError(f"cannot write to {probe_dir}: {e.strerror or e}; choose another "
-                          "location with -o") from None
+                          "location") from None
 
 
 # --- file names from document ids ---------------------------------------------------------------

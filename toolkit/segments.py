@@ -116,18 +116,19 @@ WINDOW = 4000
 _WINDOW_END = re.compile(r"[.!?;:。！？；][\"'”’»)\]]*\s+(?=\S)")
 
 
-def _windows(paragraph: str) -> list[str]:
+def _windows(paragraph: str) -> list[tuple[str, bool]]:
     """``paragraph`` in pieces of at most :data:`WINDOW` characters, cut between sentences
-    where there is a sentence end, else between words, else anywhere."""
+    where there is a sentence end, else between words, else anywhere; each piece says whether
+    it ends a sentence (else its last sentence goes on in the next piece)."""
     pieces = []
     rest = paragraph
     while len(rest) > WINDOW:
         window = rest[:WINDOW]
         ends = [m.end() for m in _WINDOW_END.finditer(window)]
         cut = ends[-1] if ends else (window.rfind(" ") + 1 or WINDOW)
-        pieces.append(rest[:cut])
+        pieces.append((rest[:cut], bool(ends)))
         rest = rest[cut:]
-    return [*pieces, rest]
+    return [*pieces, (rest, True)]
 
 
 def split_sentences(paragraph: str, lang: str = "de",
@@ -135,8 +136,8 @@ def split_sentences(paragraph: str, lang: str = "de",
     """The sentences of one paragraph (pysbd), stripped, none empty; in time linear in the
     paragraph's length (``progress``: characters done, window by window)."""
     sentences: list[str] = []
-    pieces = _windows(paragraph) if len(paragraph) > WINDOW else [paragraph]
-    for s in _sentences(pieces, lang, progress):
+    pieces = _windows(paragraph) if len(paragraph) > WINDOW else [(paragraph, True)]
+    for s in _sentences(pieces, lang, progress, sentences):
         s = s.strip()
         if not s:
             continue
@@ -147,9 +148,19 @@ def split_sentences(paragraph: str, lang: str = "de",
     return sentences
 
 
-def _sentences(pieces: list[str], lang: str, progress: Callable[[int], None] | None) -> Iterator[str]:
-    for piece in pieces:
-        yield from _segmenter(lang).segment(piece)
+def _sentences(pieces: list[tuple[str, bool]], lang: str, progress: Callable[[int], None] | None,
+               done: list[str]) -> Iterator[str]:
+    """pysbd's sentences of each piece; a piece cut inside a sentence has its last sentence
+    joined with the next piece's first (appended to ``done``, the sentences so far)."""
+    carry, before = False, ""
+    for piece, ends in pieces:
+        found = [s for s in _segmenter(lang).segment(piece) if s.strip()]
+        if carry and found and done:
+            # The cut was after a space (keep one) or, with no space to cut at, inside a word.
+            joiner = " " if before[-1:].isspace() or piece[:1].isspace() else ""
+            done[-1] = done[-1].rstrip() + joiner + found.pop(0).strip()
+        yield from found
+        carry, before = not ends, piece
         if progress:
             progress(len(piece))
 
