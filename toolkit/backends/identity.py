@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from toolkit.config import tk_home
+from toolkit.models.starter import sha256_file
 from toolkit.store import open_sqlite, sqlite_errors
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS digests (
@@ -34,13 +35,7 @@ def file_sha256(path: Path, progress: Callable[[int], None] | None = None) -> st
                              (str(path),)).fetchone()
         if row and (row[0], row[1]) == (stat.st_size, stat.st_mtime_ns):
             return row[2]
-        digest = hashlib.sha256()
-        with path.open("rb") as f:
-            while block := f.read(1 << 20):
-                digest.update(block)
-                if progress:
-                    progress(len(block))
-        value = digest.hexdigest()
+        value = sha256_file(path, progress)
         with sqlite_errors(db_path):
             db.execute("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?)",
                        (str(path), stat.st_size, stat.st_mtime_ns, value))
