@@ -114,7 +114,8 @@ def test_cli_reports_a_bad_model_in_one_line() -> None:
 def test_models_list_shows_catalog_licences_and_install_state(tk_home: Path) -> None:
     result = CliRunner().invoke(main, ["models", "list"])
     assert result.exit_code == 0, result.output
-    assert "opus-mt-de-en (default en)" in result.output
+    assert "opus-mt-de-en (default: translate en)" in result.output
+    assert "summarize de/en/zh" in result.output and "bart-large-cnn" in result.output
     assert "CC-BY-NC-4.0" in result.output
     starter = next(line for line in result.output.splitlines() if line.startswith("starter"))
     assert starter.rstrip().endswith("no")

@@ -23,7 +23,7 @@ from toolkit.segments import Segment, segment_documents
 from toolkit.tasks.translator import PROMPT_VERSION, TranslationRequest, Translator
 
 if TYPE_CHECKING:
-    from toolkit.backends.base import Progress
+    from toolkit.backends.base import Backend, Progress
     from toolkit.glossary import Glossary
     from toolkit.qa.checks import SegmentChecks
 
@@ -91,6 +91,54 @@ def glossary_from_settings(paths: Sequence[str] = ()) -> Glossary | None:
     return load_glossaries(chosen)
 
 
+def load_backend_with_fallback(
+    model: str | None,
+    target_lang: str,
+    task: str,
+    *,
+    engine: str | None = None,
+    cache: bool = True,
+    fallback: bool | None = None,
+    announce: Callable[[str], None] | None = None,
+    namespace: str = "",
+    **options: Any,
+) -> Backend:
+    """The backend for ``model`` (or the catalog's default for ``task`` and ``target_lang``),
+    cache-wrapped under ``namespace`` (the task's prompt version).
+
+    With no model asked for anywhere and the Hugging Face Hub out of reach - that error and
+    no other - the offline starter model is used when installed (unless ``fallback`` is off:
+    flag, TK_FALLBACK or ``fallback`` in tk.toml), and ``announce`` says so. Options go to the
+    backend: device, dtype, max_batch_tokens, threads, trust_remote_code.
+    """
+    from toolkit.backends import load_backend
+    from toolkit.models import HubUnreachable, default_model, starter_installed
+
+    spec = setting("model", model)
+    engine = setting("engine", engine)
+    for name in ("device", "dtype", "max_batch_tokens", "threads"):
+        options[name] = setting(name, options.get(name))
+    if spec:
+        backend = load_backend(spec, engine, **options)
+    else:
+        try:
+            backend = load_backend(default_model(target_lang, task), engine, **options)
+        except HubUnreachable as e:
+            if not setting("fallback", fallback) or not starter_installed():
+                hint = ("" if starter_installed() else
+                        "; or install the offline starter: `tk models pull starter`")
+                raise HubUnreachable(f"{e}{hint}") from None
+            if announce:
+                announce(f"{e}\nfalling back to the offline starter model (small; to try the "
+                         "pipeline, not production quality; --no-fallback makes this an error)")
+            backend = load_backend("starter", engine, **options)
+    if cache:
+        from toolkit.cache import CachedBackend, GenerationCache
+
+        backend = CachedBackend(backend, GenerationCache(), namespace=namespace)
+    return backend
+
+
 def load_translator(
     model: str | None,
     target_lang: str,
@@ -105,38 +153,11 @@ def load_translator(
     **options: Any,
 ) -> Translator:
     """The translator for ``model`` (or the catalog default for ``target_lang``) on the
-    ``engine`` backend, cache-wrapped, checked for the language pair before any work.
-
-    With no model asked for anywhere and the Hugging Face Hub out of reach, the offline
-    starter model is used when installed (unless ``fallback`` is off: flag, TK_FALLBACK or
-    ``fallback`` in tk.toml), and ``announce`` says so: outputs name the model they came from.
-    Options go to the backend: device, dtype, max_batch_tokens, threads, trust_remote_code.
-    """
-    from toolkit.backends import load_backend
-    from toolkit.models import HubUnreachable, default_model, starter_installed
-
-    spec = setting("model", model)
-    engine = setting("engine", engine)
-    for name in ("device", "dtype", "max_batch_tokens", "threads"):
-        options[name] = setting(name, options.get(name))
-    if spec:
-        backend = load_backend(spec, engine, **options)
-    else:
-        try:
-            backend = load_backend(default_model(target_lang), engine, **options)
-        except HubUnreachable as e:
-            if not setting("fallback", fallback) or not starter_installed():
-                hint = ("" if starter_installed() else
-                        "; or install the offline starter: `tk models pull starter`")
-                raise HubUnreachable(f"{e}{hint}") from None
-            if announce:
-                announce(f"{e}\nfalling back to the offline starter model (small; to try the "
-                         "pipeline, not production quality; --no-fallback makes this an error)")
-            backend = load_backend("starter", engine, **options)
-    if cache:
-        from toolkit.cache import CachedBackend, GenerationCache
-
-        backend = CachedBackend(backend, GenerationCache(), namespace=PROMPT_VERSION)
+    ``engine`` backend, cache-wrapped, checked for the language pair before any work; the
+    fallback to the starter is :func:`load_backend_with_fallback`'s."""
+    backend = load_backend_with_fallback(model, target_lang, "translate", engine=engine,
+                                         cache=cache, fallback=fallback, announce=announce,
+                                         namespace=PROMPT_VERSION, **options)
     translator = Translator(backend, beams=setting("beams", beams),
                             max_new_tokens=setting("max_new_tokens", max_new_tokens))
     check_target_language(translator, target_lang, source_lang)

@@ -80,6 +80,7 @@ class Capabilities:
     language_tokens: frozenset[str] = frozenset()
     source_setting: bool = False
     declared_target: str | None = None
+    prefixes: tuple[tuple[str, str], ...] = ()  # (task, input prefix), e.g. T5's "summarize: "
 
 
 @dataclass(frozen=True)

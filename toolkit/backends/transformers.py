@@ -104,12 +104,15 @@ class TransformersBackend(Backend):
 
     def _declare(self) -> Capabilities:
         config = self.model.config
-        tasks = set((getattr(config, "task_specific_params", None) or {}).keys())
-        tasks = {"translation" if t.startswith("translation") else t for t in tasks}
+        params = getattr(config, "task_specific_params", None) or {}
+        tasks = {"translation" if t.startswith("translation") else t for t in params}
+        prefixes = tuple((t, p["prefix"]) for t, p in params.items()
+                         if isinstance(p, dict) and isinstance(p.get("prefix"), str))
         tokens = {t for t in self.vocab if _LANGUAGE_TOKEN.fullmatch(t)}
         tokens |= set(getattr(self.tokenizer, "supported_language_codes", None) or [])
         positions = getattr(config, "max_position_embeddings", None)
-        limits = [n for n in (getattr(self.tokenizer, "model_max_length", None), positions)
+        limits = [n for n in (getattr(self.tokenizer, "model_max_length", None), positions,
+                              self.ref.max_input_tokens)
                   if isinstance(n, int) and 0 < n < 1_000_000]
         return Capabilities(
             architecture="seq2seq" if self.seq2seq else "causal",
@@ -125,6 +128,7 @@ class TransformersBackend(Backend):
             language_tokens=frozenset(tokens),
             source_setting=hasattr(self.tokenizer, "src_lang"),
             declared_target=getattr(self.tokenizer, "target_lang", None),
+            prefixes=prefixes,
         )
 
     # --- what the interface promises -------------------------------------------------------------

@@ -13,6 +13,7 @@ from toolkit.errors import TkError
 # name -> "module:attribute"; each module holds one click command or group.
 COMMANDS: dict[str, str] = {
     "translate": "toolkit.cli.translate:translate",
+    "summarize": "toolkit.cli.summarize:summarize",
     "corpus": "toolkit.cli.corpus:corpus",
     "glossary": "toolkit.cli.glossary:glossary",
     "models": "toolkit.cli.models:models",
@@ -22,6 +23,7 @@ COMMANDS: dict[str, str] = {
 
 SHORT_HELP: dict[str, str] = {
     "translate": "Translate German documents into English or Chinese.",
+    "summarize": "Summarize documents of any length in German, English or Chinese.",
     "corpus": "Clean, inspect and segment a corpus of articles.",
     "glossary": "Check, convert and look up terms in glossaries (TSV, TBX).",
     "models": "List the model catalog; fetch the offline starter model.",

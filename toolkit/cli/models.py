@@ -28,18 +28,25 @@ def list_models() -> None:
     """The catalog: name, where it loads from, kind, target languages, licence, installed?"""
     from toolkit.models import catalog, is_installed
 
-    rows = [("NAME", "SOURCE", "KIND", "TARGETS", "LICENCE", "INSTALLED")]
+    rows = [("NAME", "SOURCE", "KIND", "TASKS", "LANGUAGES", "LICENCE", "INSTALLED")]
     for entry in catalog().values():
         source = entry.hub or f"{entry.gguf_file} (tk models pull {entry.name})"
-        targets = "any" if entry.target_langs == ("*",) else ",".join(entry.target_langs)
-        default = f" (default {'/'.join(entry.default_for)})" if entry.default_for else ""
-        rows.append((entry.name + default, source, entry.kind, targets,
+        if entry.summary_langs:
+            targets = ",".join(entry.summary_langs)
+        else:
+            targets = "any" if entry.target_langs == ("*",) else ",".join(entry.target_langs)
+        defaults = [f"translate {'/'.join(entry.default_for)}"] if entry.default_for else []
+        if entry.summary_default_for:
+            defaults.append(f"summarize {'/'.join(entry.summary_default_for)}")
+        default = f" (default: {'; '.join(defaults)})" if defaults else ""
+        rows.append((entry.name + default, source, entry.kind, ",".join(entry.tasks), targets,
                      entry.licence.split(" (")[0], "yes" if is_installed(entry) else "no"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-    click.echo("\nDefaults: de->en opus-mt-de-en, de->zh qwen2.5-7b-instruct (need the Hub once). "
-               "Offline: `tk models pull starter`, then --model starter.")
+    click.echo("\nDefaults: de->en opus-mt-de-en, de->zh qwen2.5-7b-instruct, summaries "
+               "qwen2.5-7b-instruct (need the Hub once). Offline: `tk models pull starter`, then "
+               "--model starter.")
 
 
 @models.command("pull")

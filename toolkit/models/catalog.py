@@ -26,6 +26,10 @@ class CatalogEntry:
     target_langs: tuple[str, ...] = ("*",)
     size: str = ""
     default_for: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ("translate",)
+    summary_langs: tuple[str, ...] = ()  # a seq2seq summarizer's languages (it writes in its input's)
+    summary_default_for: tuple[str, ...] = ()
+    max_input_tokens: int | None = None
     gguf_file: str | None = None
     sha256: str | None = None
     wheels: tuple[str, ...] = ()
@@ -48,6 +52,10 @@ def catalog() -> dict[str, CatalogEntry]:
             target_langs=tuple(raw.get("targets", ["*"])),
             size=raw.get("size", ""),
             default_for=tuple(raw.get("default_for", [])),
+            tasks=tuple(raw.get("tasks", ["translate"])),
+            summary_langs=tuple(raw.get("summary_langs", [])),
+            summary_default_for=tuple(raw.get("summary_default_for", [])),
+            max_input_tokens=raw.get("max_input_tokens"),
             gguf_file=raw.get("gguf_file"),
             sha256=raw.get("sha256"),
             wheels=tuple(raw.get("wheels", [])),

@@ -36,6 +36,9 @@ class ModelRef:
     licence: str = "unknown (see the model card)"
     languages: tuple[str, ...] = ()
     note: str = ""
+    tasks: tuple[str, ...] = ()  # what the catalog says it is for: "translate", "summarize"
+    summary_langs: tuple[str, ...] = ()
+    max_input_tokens: int | None = None  # the catalog's limit, where the model card sets one
     local: bool = False
     sha256: str | None = None
 
@@ -127,6 +130,8 @@ def _from_catalog(entry: CatalogEntry) -> ModelRef:
     common: dict[str, Any] = {
         "kind": entry.kind, "spec": entry.name, "name": entry.name, "licence": entry.licence,
         "languages": languages, "note": entry.note, "sha256": entry.sha256,
+        "tasks": entry.tasks, "summary_langs": entry.summary_langs,
+        "max_input_tokens": entry.max_input_tokens,
     }
     if entry.name == STARTER:
         path = starter_path()
@@ -206,12 +211,16 @@ def _from_hub(repo_id: str) -> ModelRef:
 
 
 
-def default_model(target_lang: str) -> ModelRef:
-    """The catalog's production default for German -> ``target_lang`` ("en" or "zh")."""
+def default_model(target_lang: str, task: str = "translate") -> ModelRef:
+    """The catalog's production default for ``task`` ("translate": German -> ``target_lang``;
+    "summarize": a summary in ``target_lang``)."""
+    def defaults(e: CatalogEntry) -> tuple[str, ...]:
+        return e.default_for if task == "translate" else e.summary_default_for
+
     for entry in catalog().values():
-        if target_lang in entry.default_for:
+        if target_lang in defaults(entry):
             return _from_catalog(entry)
-    known = sorted({lang for e in catalog().values() for lang in e.default_for})
+    known = sorted({lang for e in catalog().values() for lang in defaults(e)})
     raise ModelError(
         f"no default model for target language {target_lang!r} (defaults exist for: "
         f"{', '.join(known)}); pass --model"

@@ -268,6 +268,10 @@ def convention(backend: Backend) -> str:
     template, a seq2seq model made for another task (a summarizer)."""
     caps = backend.capabilities
     label = backend.model_label
+    ref = getattr(backend, "ref", None)
+    if ref is not None and ref.tasks and "translate" not in ref.tasks:
+        raise ModelError(f"{label} is a {'/'.join(ref.tasks)} model, not a translation model; "
+                         "pick a translation model with --model (see `tk models list`)")
     if caps.architecture == "causal":
         if not caps.chat:
             raise ModelError(
