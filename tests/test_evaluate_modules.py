@@ -31,6 +31,18 @@ def test_tk_numbers_counts_what_the_checker_counts() -> None:
     assert result["number_accuracy"] == pytest.approx(50.0)
 
 
+def test_tk_terms_counts_what_the_glossary_check_counts() -> None:
+    from pathlib import Path
+
+    glossary = str(Path(__file__).resolve().parent.parent / "glossaries" / "ai-finance.tsv")
+    terms = evaluate.load(evaluate_module("tk_terms"))
+    result = terms.compute(predictions=["The AI models of Alibaba.", "The KI models."],
+                           sources=["Die KI-Modelle von Alibaba.", "Die KI-Modelle."],
+                           glossary=glossary, lang="en")
+    assert (result["found"], result["violated"]) == (3, 1)
+    assert result["term_accuracy"] == pytest.approx(200 / 3)
+
+
 def test_an_unknown_module_names_the_ones_there_are() -> None:
-    with pytest.raises(ScoreError, match="tk_rouge, tk_numbers"):
+    with pytest.raises(ScoreError, match="tk_rouge, tk_numbers, tk_terms"):
         evaluate_module("bleu")

@@ -301,3 +301,16 @@ def test_score_summaries_reads_tks_summaries(tiny_chat: Path, tmp_path: Path) ->
 def test_inputs_from_documents_keeps_segments() -> None:
     (item,) = inputs_from_documents(ARTICLE)
     assert item.segments and item.source == ARTICLE[0].text and item.lang == "de"
+
+
+@pytest.mark.parametrize("command,model,needle", [
+    (["translate", "--to", "en"], "facebook/bart-large-cnn", "summarize model, not for tk translate"),
+    (["translate", "--to", "en"], "mt5-xlsum", "summarize model, not for tk translate"),
+    (["summarize", "--lang", "en"], "opus-mt-de-en", "translate model, not for tk summarize"),
+])
+def test_a_catalog_model_for_another_task_is_refused_before_loading(command: list[str], model: str,
+                                                                    needle: str) -> None:
+    """Refused from the catalog alone: offline, loading would fail on the Hub first."""
+    result = run(*command, str(ROOT / "corpus" / "clean"), "--model", model)
+    assert result.exit_code == 1 and needle in result.output
+    assert "unreachable" not in result.output

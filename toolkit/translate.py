@@ -119,7 +119,13 @@ def load_backend_with_fallback(
     for name in ("device", "dtype", "max_batch_tokens", "threads"):
         options[name] = setting(name, options.get(name))
     if spec:
-        backend = load_backend(spec, engine, **options)
+        from toolkit.models import resolve_model
+
+        ref = resolve_model(spec)
+        if ref.tasks and task not in ref.tasks:  # a catalog model for another task: refuse now
+            raise ModelError(f"{ref.label} is a {'/'.join(ref.tasks)} model, not for tk {task}; "
+                             "pick another with --model (see `tk models list`)")
+        backend = load_backend(ref, engine, **options)
     else:
         try:
             backend = load_backend(default_model(target_lang, task), engine, **options)

@@ -1,5 +1,6 @@
 """tk's metrics as local Hugging Face ``evaluate`` modules, loadable by path and offline, so a
-notebook already built on ``evaluate`` gets Chinese-aware ROUGE and number faithfulness:
+notebook already built on ``evaluate`` gets Chinese-aware ROUGE, glossary term accuracy and
+number faithfulness:
 
     import evaluate
     from toolkit.score import evaluate_module
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from toolkit.errors import ScoreError
 
-MODULES = ("tk_rouge", "tk_numbers")
+MODULES = ("tk_rouge", "tk_numbers", "tk_terms")
 
 
 def evaluate_module(name: str) -> str:
