@@ -218,18 +218,12 @@ class Summarizer:
 def summarizer_kind(backend: Backend) -> str:
     """"chat" or "seq2seq"; refuses (ModelError) a model that is no summarizer: a causal LM
     without a chat template, a translation model, a catalog model for another task."""
+    from toolkit.tasks.base import is_chat_model
+
+    if is_chat_model(backend, "summarize", "a summarizer"):
+        return "chat"
     caps = backend.capabilities
     label = backend.model_label
-    ref = getattr(backend, "ref", None)
-    if ref is not None and ref.tasks and "summarize" not in ref.tasks:
-        raise ModelError(f"{label} is a {'/'.join(ref.tasks)} model, not a summarizer; pick "
-                         "one with --model (see `tk models list`)")
-    if caps.architecture == "causal":
-        if not caps.chat:
-            raise ModelError(
-                f"{label} has no chat template, so it is not an instruction-tuned chat model; "
-                "pick an *-instruct model or a summarizer (see `tk models list`)")
-        return "chat"
     translation = (caps.model_type == "marian" or bool(caps.language_tokens)
                    or ("translation" in caps.tasks and "summarization" not in caps.tasks))
     if translation:

@@ -266,18 +266,12 @@ def convention(backend: Backend) -> str:
     """Which language convention a model follows: nllb, m2m, marian, t5, plain (seq2seq) or
     chat. Refuses (ModelError) a model that is no translator: a causal LM without a chat
     template, a seq2seq model made for another task (a summarizer)."""
+    from toolkit.tasks.base import is_chat_model
+
+    if is_chat_model(backend, "translate", "a translation model"):
+        return "chat"
     caps = backend.capabilities
     label = backend.model_label
-    ref = getattr(backend, "ref", None)
-    if ref is not None and ref.tasks and "translate" not in ref.tasks:
-        raise ModelError(f"{label} is a {'/'.join(ref.tasks)} model, not a translation model; "
-                         "pick a translation model with --model (see `tk models list`)")
-    if caps.architecture == "causal":
-        if not caps.chat:
-            raise ModelError(
-                f"{label} has no chat template, so it is not an instruction-tuned chat model; "
-                "pick an *-instruct model (see `tk models list`)")
-        return "chat"
     tokens = caps.language_tokens
     if "eng_Latn" in tokens or "deu_Latn" in tokens:
         return "nllb"
