@@ -314,3 +314,15 @@ def test_a_catalog_model_for_another_task_is_refused_before_loading(command: lis
     result = run(*command, str(ROOT / "corpus" / "clean"), "--model", model)
     assert result.exit_code == 1 and needle in result.output
     assert "unreachable" not in result.output
+
+
+def test_a_summary_that_repeats_itself_is_a_problem() -> None:
+    from toolkit.summarize import repeated_stretch
+
+    loop = ("The company will invest in a second phase of growth. " * 3).strip()
+    assert repeated_stretch(loop) == "the company will invest in a"
+    assert repeated_stretch("2023年2月，该计划已被批准。" * 4)
+    assert repeated_stretch("Die Aktie stieg. Die Aktie stieg.") is None  # twice is not a loop
+    assert repeated_stretch(loop, source=loop) is None  # the source says it three times too
+    check = check_summary(loop, SOURCE, "en", GLOSSARY)
+    assert check.to_dict()["repeated"] and check.problems >= 2

@@ -21,7 +21,8 @@ too long: then it is cut at a word and the record says so).
 Faithfulness: every number the summary states must be in the source (397 Milliarden =
 397 billion = 3970亿; an invented or rescaled number is flagged); glossary terms keep the
 glossary's rendering (a German source form left untranslated, "KI" for AI, is flagged);
-the summary must be in the target language. A summary failing these is retried once with
+the summary must be in the target language and must not repeat itself (a stretch of six
+words said three times that the source does not repeat). A summary failing these is retried once with
 the source's numbers and the glossary's renderings in the prompt, and kept only if better.
 """
 
@@ -104,10 +105,12 @@ class SummaryRun:
             used = sum(len(c["terms"]["used"]) for c in checked if c["terms"])
             untranslated = sum(len(c["terms"]["untranslated"]) for c in checked if c["terms"])
             wrong = sum(not c["language"]["ok"] for c in checked)
+            repeating = sum(bool(c.get("repeated")) for c in checked)
             retried = sum(c["retried"] for c in checked)
             lines.append(f"numbers: {numbers} stated, {unsupported} not supported by the source; "
                          f"terms: {used} glossary renderings used, {untranslated} left untranslated; "
-                         f"language: {wrong} wrong; {retried} summaries retried")
+                         f"language: {wrong} wrong; {repeating} repeating themselves; "
+                         f"{retried} summaries retried")
         return "\n".join([*lines, *self.notes])
 
 
@@ -414,18 +417,41 @@ class SummaryCheck:
     used: tuple[dict[str, str], ...]
     untranslated: tuple[dict[str, str], ...]
     language: Any
+    repeated: str | None = None  # a stretch the summary says three times or more
 
     @property
     def problems(self) -> int:
         return (len(self.numbers.mismatched) + len(self.untranslated)
-                + (0 if self.language.ok else 2))
+                + (0 if self.language.ok else 2) + (2 if self.repeated else 0))
 
     def to_dict(self) -> dict[str, Any]:
         unsupported = [{"number": i.source.surface, "problem": i.problem, "reason": i.reason}
                        for i in self.numbers.mismatched]
         return {"numbers": {"checked": self.numbers.checked, "unsupported": unsupported},
                 "terms": {"used": list(self.used), "untranslated": list(self.untranslated)},
-                "language": self.language.to_dict()}
+                "language": self.language.to_dict(), "repeated": self.repeated}
+
+
+def repeated_stretch(text: str, source: str = "", *, n: int = 6, times: int = 3) -> str | None:
+    """A run of ``n`` words (``n`` characters in Chinese) the text says ``times`` times or
+    more and the source does not: a model going round in circles, not a summary."""
+    unspaced = not re.search(r"[A-Za-z]{2}", text) or len(re.findall(r"[\u4e00-\u9fff]", text)) > len(text) / 3
+    units = list(re.sub(r"\s", "", text)) if unspaced else text.lower().split()
+    source_units = list(re.sub(r"\s", "", source)) if unspaced else source.lower().split()
+    if unspaced:
+        n *= 2  # six words read about as long as twelve Chinese characters
+    counts: dict[tuple[str, ...], int] = {}
+    for i in range(len(units) - n + 1):
+        gram = tuple(units[i:i + n])
+        counts[gram] = counts.get(gram, 0) + 1
+    in_source: dict[tuple[str, ...], int] = {}
+    for i in range(len(source_units) - n + 1):
+        gram = tuple(source_units[i:i + n])
+        in_source[gram] = in_source.get(gram, 0) + 1
+    for gram, k in counts.items():
+        if k >= times and in_source.get(gram, 0) < times:
+            return ("" if unspaced else " ").join(gram)
+    return None
 
 
 def check_summary(text: str, item: SummaryInput, target: str,
@@ -438,8 +464,9 @@ def check_summary(text: str, item: SummaryInput, target: str,
     # check, reversed): an invented number is "missing" there, a rescaled one "wrong".
     numbers = check_numbers(text, item.source, target, item.source_lang)
     used, untranslated = _terms(text, item, target, glossary)
-    return SummaryCheck(numbers, used, untranslated,
-                        check_language(text, target, source=item.source if item.source_lang != target else None))
+    language = check_language(text, target, source=item.source if item.source_lang != target else None)
+    return SummaryCheck(numbers, used, untranslated, language,
+                        repeated_stretch(text, item.text))
 
 
 def _terms(text: str, item: SummaryInput, target: str,
