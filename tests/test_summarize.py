@@ -326,3 +326,15 @@ def test_a_summary_that_repeats_itself_is_a_problem() -> None:
     assert repeated_stretch(loop, source=loop) is None  # the source says it three times too
     check = check_summary(loop, SOURCE, "en", GLOSSARY)
     assert check.to_dict()["repeated"] and check.problems >= 2
+
+
+def test_a_loops_copies_are_dropped_and_counted() -> None:
+    from toolkit.summarize import drop_repeats
+
+    text = ("Alibaba grows. The company will invest in a second phase of growth. It said it "
+            "will invest in a second phase of growth again. Then it will invest in a second "
+            "phase of growth.")
+    kept, dropped = drop_repeats(text, "will invest in a second phase", "paragraph")
+    assert dropped == 2
+    assert kept == "Alibaba grows. The company will invest in a second phase of growth."
+    assert drop_repeats("- a b c\n- a b c", "a b c", "bullets") == ("- a b c", 1)

@@ -22,7 +22,8 @@ Faithfulness: every number the summary states must be in the source (397 Milliar
 397 billion = 3970亿; an invented or rescaled number is flagged); glossary terms keep the
 glossary's rendering (a German source form left untranslated, "KI" for AI, is flagged);
 the summary must be in the target language and must not repeat itself (a stretch of six
-words said three times that the source does not repeat). A summary failing these is retried once with
+words said three times that the source does not repeat; the sentences after the first that
+say it are dropped, with whatever else they say, and the record counts them). A summary failing these is retried once with
 the source's numbers and the glossary's renderings in the prompt, and kept only if better.
 """
 
@@ -106,11 +107,12 @@ class SummaryRun:
             untranslated = sum(len(c["terms"]["untranslated"]) for c in checked if c["terms"])
             wrong = sum(not c["language"]["ok"] for c in checked)
             repeating = sum(bool(c.get("repeated")) for c in checked)
+            dropped = sum(c.get("repeats_dropped", 0) for c in checked)
             retried = sum(c["retried"] for c in checked)
             lines.append(f"numbers: {numbers} stated, {unsupported} not supported by the source; "
                          f"terms: {used} glossary renderings used, {untranslated} left untranslated; "
-                         f"language: {wrong} wrong; {repeating} repeating themselves; "
-                         f"{retried} summaries retried")
+                         f"language: {wrong} wrong; {repeating} still repeating themselves "
+                         f"({dropped} repeated sentences dropped); {retried} summaries retried")
         return "\n".join([*lines, *self.notes])
 
 
@@ -264,13 +266,19 @@ def _summarize_one(item: SummaryInput, s: Summarizer, target: str, *, max_words:
         better = check_summary(shorter, item, target, glossary) if report else None
         if measure(shorter, unit) <= limit and (better is None or better.problems <= report.problems):
             text, report, action = shorter, better, "regenerated"
+    dropped = 0
+    if report is not None and report.repeated:
+        # A loop's copies go: the sentences after the first that say the repeated stretch
+        # are dropped (with whatever else they say; the record counts them).
+        text, dropped = drop_repeats(text, report.repeated, style)
+        report = check_summary(text, item, target, glossary)
     if limit and measure(text, unit) > limit:
         text, action = cut_to_length(text, limit, unit, style)
         if report is not None:
             report = check_summary(text, item, target, glossary)
     checks_dict = None
     if report is not None:
-        checks_dict = {**report.to_dict(), "retried": retried}
+        checks_dict = {**report.to_dict(), "retried": retried, "repeats_dropped": dropped}
     record = SummaryRecord(
         doc=item.doc, lang=target, model=s.model_label, engine=s.engine, summary=text,
         style=style, route="cross-lingual" if item.lang == item.source_lang else "via-translation",
@@ -400,6 +408,26 @@ def cut_to_length(text: str, limit: int, unit: str, style: str) -> tuple[str, st
         words = first.split()[: max(1, limit - 1)]
         return " ".join(words) + " …", "cut-in-sentence"
     return first[: max(1, limit - 1)] + "…", "cut-in-sentence"
+
+
+def drop_repeats(text: str, stretch: str, style: str) -> tuple[str, int]:
+    """``text`` without the sentences (bullets) after the first that contain ``stretch``."""
+    bullets = style == "bullets"
+    items = [_MARK.sub("", line) for line in text.splitlines() if line.strip()] if bullets \
+        else sentences(text)
+    unspaced = " " not in stretch
+    key = (lambda t: re.sub(r"\s", "", t)) if unspaced else (lambda t: " ".join(t.lower().split()))
+    kept, seen, dropped = [], False, 0
+    for item in items:
+        if key(stretch) in key(item):
+            if seen:
+                dropped += 1
+                continue
+            seen = True
+        kept.append(item)
+    if not dropped:
+        return text, 0
+    return _join(kept, bullets, "chars" if unspaced else "words"), dropped
 
 
 def _join(parts: list[str], bullets: bool, unit: str) -> str:
