@@ -338,3 +338,9 @@ def test_a_loops_copies_are_dropped_and_counted() -> None:
     assert dropped == 2
     assert kept == "Alibaba grows. The company will invest in a second phase of growth."
     assert drop_repeats("- a b c\n- a b c", "a b c", "bullets") == ("- a b c", 1)
+
+
+def test_an_empty_summary_never_wins_a_retry() -> None:
+    flawed = check_summary("Alibaba invests 380 million yuan in KI.", SOURCE, "en", GLOSSARY)
+    empty = check_summary("", SOURCE, "en", GLOSSARY)
+    assert flawed.problems >= 2 and empty.problems > flawed.problems

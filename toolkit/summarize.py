@@ -446,11 +446,15 @@ class SummaryCheck:
     untranslated: tuple[dict[str, str], ...]
     language: Any
     repeated: str | None = None  # a stretch the summary says three times or more
+    empty: bool = False
 
     @property
     def problems(self) -> int:
+        """How far from acceptable: an empty summary is worse than any flawed one (it says
+        nothing wrong only because it says nothing)."""
         return (len(self.numbers.mismatched) + len(self.untranslated)
-                + (0 if self.language.ok else 2) + (2 if self.repeated else 0))
+                + (0 if self.language.ok else 2) + (2 if self.repeated else 0)
+                + (100 if self.empty else 0))
 
     def to_dict(self) -> dict[str, Any]:
         unsupported = [{"number": i.source.surface, "problem": i.problem, "reason": i.reason}
@@ -494,7 +498,7 @@ def check_summary(text: str, item: SummaryInput, target: str,
     used, untranslated = _terms(text, item, target, glossary)
     language = check_language(text, target, source=item.source if item.source_lang != target else None)
     return SummaryCheck(numbers, used, untranslated, language,
-                        repeated_stretch(text, item.text))
+                        repeated_stretch(text, item.text), empty=not text.strip())
 
 
 def _terms(text: str, item: SummaryInput, target: str,
