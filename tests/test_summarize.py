@@ -344,3 +344,15 @@ def test_an_empty_summary_never_wins_a_retry() -> None:
     flawed = check_summary("Alibaba invests 380 million yuan in KI.", SOURCE, "en", GLOSSARY)
     empty = check_summary("", SOURCE, "en", GLOSSARY)
     assert flawed.problems >= 2 and empty.problems > flawed.problems
+
+
+def test_a_summary_that_copies_the_renderings_list_is_a_failure() -> None:
+    echo = check_summary("KI: 人工智能 Alibaba: 阿里巴巴 Nvidia: 英伟达 Yuan: 元", SOURCE_WITH_NVIDIA, "zh",
+                         GLOSSARY)
+    assert echo.echoed and echo.problems >= 100
+    fine = check_summary("阿里巴巴向人工智能投资3800亿元。", SOURCE_WITH_NVIDIA, "zh", GLOSSARY)
+    assert not fine.echoed
+
+
+SOURCE_WITH_NVIDIA = SummaryInput("d", "", "de", "Alibaba investiert 380 Milliarden Yuan in KI; "
+                                  "Nvidia liefert Chips.", "de")

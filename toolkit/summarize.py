@@ -251,8 +251,10 @@ def _summarize_one(item: SummaryInput, s: Summarizer, target: str, *, max_words:
     retried = False
     if checks:
         report = check_summary(text, item, target, glossary)
+        # A summary that wrote the renderings list back is asked again without it.
+        terms = () if report.echoed else base.terms
         retry = _within(s, replace(base, text=handling["final_input"], partial=handling["partial"],
-                                   numbers=_number_hints(item, target), attempt=1))
+                                   numbers=_number_hints(item, target), terms=terms, attempt=1))
         if report.problems and retry is not None:
             again = s.summarize([retry])[0].text
             candidate = check_summary(again, item, target, glossary)
@@ -260,7 +262,8 @@ def _summarize_one(item: SummaryInput, s: Summarizer, target: str, *, max_words:
             if candidate.problems < report.problems:
                 text, report = again, candidate
     strict = _within(s, replace(base, text=handling["final_input"], partial=handling["partial"],
-                                strict=True, attempt=2))
+                                strict=True, attempt=2,
+                                terms=() if report is not None and report.echoed else base.terms))
     if limit and measure(text, unit) > limit and checks and strict is not None:
         shorter = s.summarize([strict])[0].text
         better = check_summary(shorter, item, target, glossary) if report else None
@@ -447,6 +450,7 @@ class SummaryCheck:
     language: Any
     repeated: str | None = None  # a stretch the summary says three times or more
     empty: bool = False
+    echoed: bool = False  # it copied the prompt's list of renderings instead of summarizing
 
     @property
     def problems(self) -> int:
@@ -454,14 +458,15 @@ class SummaryCheck:
         nothing wrong only because it says nothing)."""
         return (len(self.numbers.mismatched) + len(self.untranslated)
                 + (0 if self.language.ok else 2) + (2 if self.repeated else 0)
-                + (100 if self.empty else 0))
+                + (100 if self.empty or self.echoed else 0))
 
     def to_dict(self) -> dict[str, Any]:
         unsupported = [{"number": i.source.surface, "problem": i.problem, "reason": i.reason}
                        for i in self.numbers.mismatched]
         return {"numbers": {"checked": self.numbers.checked, "unsupported": unsupported},
                 "terms": {"used": list(self.used), "untranslated": list(self.untranslated)},
-                "language": self.language.to_dict(), "repeated": self.repeated}
+                "language": self.language.to_dict(), "repeated": self.repeated,
+                "echoed_prompt": self.echoed}
 
 
 def repeated_stretch(text: str, source: str = "", *, n: int = 6, times: int = 3) -> str | None:
@@ -497,8 +502,14 @@ def check_summary(text: str, item: SummaryInput, target: str,
     numbers = check_numbers(text, item.source, target, item.source_lang)
     used, untranslated = _terms(text, item, target, glossary)
     language = check_language(text, target, source=item.source if item.source_lang != target else None)
+    # A small model given the glossary's renderings may write the list back ("KI: 人工智能
+    # Alibaba: 阿里巴巴 ..."): three source-and-rendering pairs side by side are no summary.
+    hints = _glossary_hints(item, glossary, target)
+    pairs = sum(1 for h in hints if re.search(re.escape(h.source) + r"\s*(?:[:：=]|->|→)\s*"
+                                              + re.escape(h.target), text))
     return SummaryCheck(numbers, used, untranslated, language,
-                        repeated_stretch(text, item.text), empty=not text.strip())
+                        repeated_stretch(text, item.text), empty=not text.strip(),
+                        echoed=pairs >= 3)
 
 
 def _terms(text: str, item: SummaryInput, target: str,
