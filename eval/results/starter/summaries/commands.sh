@@ -15,3 +15,4 @@ tk summarize --lang zh corpus/ --max-chars 220 --no-checks "${common[@]}" -o $ou
 tk summarize --lang zh --from-translation eval/results/starter/zh-enforce-on --max-chars 220 "${common[@]}" -o $out/zh-via-translation
 python benchmarks/lead_baseline.py eval/results/starter/en-enforce-on -o $out/en-lead-3
 python benchmarks/lead_baseline.py eval/results/starter/zh-enforce-on -o $out/zh-lead-3
+python benchmarks/summary_faithfulness.py $out/*/summaries.jsonl   # the same checks on every system
