@@ -1,9 +1,46 @@
-"""What every task checks of a model before any work."""
+"""What every task shares: the model it runs on, the fingerprint its records cite, and the
+check of a model's kind before any work."""
 
 from __future__ import annotations
 
-from toolkit.backends.base import Backend
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from toolkit.backends.base import Backend, digest
 from toolkit.errors import ModelError
+
+
+class Task(ABC):
+    """A task over a backend. Subclasses name themselves (``task``), their prompt version and
+    the settings of theirs that change outputs (``settings()``)."""
+
+    task: ClassVar[str]
+    backend: Backend
+
+    @property
+    @abstractmethod
+    def prompt_version(self) -> str:
+        """The version of the task's prompts and conventions (keys the cache)."""
+
+    @property
+    def model_label(self) -> str:
+        return self.backend.model_label
+
+    @property
+    def engine(self) -> str:
+        return self.backend.name
+
+    def settings(self) -> dict[str, Any]:
+        return {}
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The backend's fingerprint and the task's own settings: what every record cites."""
+        return {**self.backend.fingerprint.to_dict(),
+                "task": {"name": self.task, "prompt": self.prompt_version, **self.settings()}}
+
+    @property
+    def fingerprint_short(self) -> str:
+        return digest(self.fingerprint())[:12]
 
 
 def is_chat_model(backend: Backend, task: str, what: str) -> bool:

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from toolkit.backends.base import Backend, GenerationRequest, Progress, digest
+from toolkit.backends.base import Backend, GenerationRequest, Progress
+from toolkit.tasks.base import Task
 from toolkit.errors import ModelError
 from toolkit.languages import language_name
 from toolkit.tasks.translator import TermHint, clean_output
@@ -72,7 +73,7 @@ class Summary:
     new_tokens: int = 0
 
 
-class Summarizer:
+class Summarizer(Task):
     """Summarizes with any backend whose model can: a chat LLM (any of de/en/zh from any of
     them) or a seq2seq summarizer (in its input's language). Refuses, before any work, a
     model made for something else and a language it cannot write.
@@ -100,21 +101,11 @@ class Summarizer:
         self.window = limit or DEFAULT_WINDOW
 
     @property
-    def model_label(self) -> str:
-        return self.backend.model_label
+    def prompt_version(self) -> str:
+        return PROMPT_VERSION
 
-    @property
-    def engine(self) -> str:
-        return self.backend.name
-
-    def fingerprint(self) -> dict[str, Any]:
-        return {**self.backend.fingerprint.to_dict(),
-                "task": {"name": self.task, "prompt": PROMPT_VERSION, "beams": self.beams,
-                         "max_new_tokens": self.max_new_tokens, "window": self.window}}
-
-    @property
-    def fingerprint_short(self) -> str:
-        return digest(self.fingerprint())[:12]
+    def settings(self) -> dict[str, Any]:
+        return {"beams": self.beams, "max_new_tokens": self.max_new_tokens, "window": self.window}
 
     def languages(self) -> frozenset[str] | None:
         """Languages a seq2seq summarizer writes (= reads); None for a chat model (any)."""

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from toolkit.backends.base import Backend, GenerationRequest, Progress, digest
+from toolkit.backends.base import Backend, GenerationRequest, Progress
+from toolkit.tasks.base import Task
 from toolkit.errors import ModelError
 from toolkit.languages import LANGUAGES, language_name, to_iso1
 
@@ -73,7 +74,7 @@ class Translation:
     pieces: int = 1
 
 
-class Translator:
+class Translator(Task):
     """Translates with any backend whose model can translate; says before any work what it
     cannot do (a language the model does not produce, a model made for something else).
 
@@ -97,26 +98,15 @@ class Translator:
     # --- what it can do ----------------------------------------------------------------------------
 
     @property
-    def model_label(self) -> str:
-        return self.backend.model_label
-
-    @property
-    def engine(self) -> str:
-        return self.backend.name
-
-    @property
     def supports_constraints(self) -> bool:
         return self.backend.capabilities.constraints
 
-    def fingerprint(self) -> dict[str, Any]:
-        """The backend's fingerprint and the task's own settings: what every record cites."""
-        return {**self.backend.fingerprint.to_dict(),
-                "task": {"name": self.task, "prompt": PROMPT_VERSION, "beams": self.beams,
-                         "max_new_tokens": self.max_new_tokens}}
-
     @property
-    def fingerprint_short(self) -> str:
-        return digest(self.fingerprint())[:12]
+    def prompt_version(self) -> str:
+        return PROMPT_VERSION
+
+    def settings(self) -> dict[str, Any]:
+        return {"beams": self.beams, "max_new_tokens": self.max_new_tokens}
 
     def target_languages(self) -> frozenset[str] | None:
         """ISO 639-1 codes the model can produce, or None when it can produce any language."""
