@@ -67,7 +67,7 @@ def test_flags_offer_fixed_choices(tiny_marian: Path, article: Path) -> None:
                                        str(tiny_marian), "--dtype", "float64"])
     assert result.exit_code == 2 and "float64" in result.output
     help_text = CliRunner().invoke(main, ["translate", "--help"]).output
-    assert "[auto|float32|bfloat16|float16]" in help_text and "cuda:N" in help_text
+    assert "[auto|float32|bfloat16|float16|int8]" in help_text and "cuda:N" in help_text
 
 
 def test_environment_settings_reach_the_model(tiny_marian: Path,

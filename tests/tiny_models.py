@@ -90,10 +90,19 @@ def train_sentencepiece(folder: Path, vocab_size: int = 1000) -> Path:
     return folder / "spm.model"
 
 
+# Helsinki-NLP/opus-mt-de-en's architecture (its config.json): for speed benchmarks.
+OPUS_MT_SIZE = {"vocab_size": 58101, "d_model": 512, "encoder_layers": 6, "decoder_layers": 6,
+                "encoder_attention_heads": 8, "decoder_attention_heads": 8,
+                "encoder_ffn_dim": 2048, "decoder_ffn_dim": 2048, "max_position_embeddings": 512,
+                "init_std": 0.02}
+
+
 def build_marian(folder: Path, *, target_lang: str = "en",
-                 target_codes: tuple[str, ...] = ()) -> Path:
+                 target_codes: tuple[str, ...] = (), size: dict | None = None) -> Path:
     """A Marian/OPUS-MT-style model. With ``target_codes`` (">>cmn_Hans<<", ...) it is
-    multi-target like opus-mt-de-ZH; otherwise its tokenizer says ``target_lang``."""
+    multi-target like opus-mt-de-ZH; otherwise its tokenizer says ``target_lang``. ``size``
+    overrides the tiny dimensions (``OPUS_MT_SIZE``: the real model's, random weights; the
+    vocabulary is padded with unused entries to its ``vocab_size``)."""
     import sentencepiece as spm
     from transformers import (
         GenerationConfig,
@@ -108,7 +117,14 @@ def build_marian(folder: Path, *, target_lang: str = "en",
     vocab = {sp.id_to_piece(i): i for i in range(sp.get_piece_size())}
     for code in target_codes:
         vocab[code] = len(vocab)
+    dims = {"vocab_size": 0, "d_model": 32, "encoder_layers": 1, "decoder_layers": 1,
+            "encoder_attention_heads": 2, "decoder_attention_heads": 2, "encoder_ffn_dim": 64,
+            "decoder_ffn_dim": 64, "max_position_embeddings": 256, "init_std": 0.5,
+            **(size or {})}
+    while len(vocab) < dims["vocab_size"] - 1:
+        vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
+    dims["vocab_size"] = len(vocab)
     work.joinpath("vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = MarianTokenizer(
         source_spm=str(spm_model), target_spm=str(spm_model), vocab=str(work / "vocab.json"),
@@ -117,10 +133,8 @@ def build_marian(folder: Path, *, target_lang: str = "en",
     tokenizer.save_pretrained(folder)
     pad = vocab["<pad>"]
     config = MarianConfig(
-        vocab_size=len(vocab), d_model=32, encoder_layers=1, decoder_layers=1,
-        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
-        decoder_ffn_dim=64, max_position_embeddings=256, pad_token_id=pad, eos_token_id=0,
-        decoder_start_token_id=pad, forced_eos_token_id=0, scale_embedding=True, init_std=0.5,
+        **dims, pad_token_id=pad, eos_token_id=0, decoder_start_token_id=pad,
+        forced_eos_token_id=0, scale_embedding=True,
     )
     _seed()
     model = MarianMTModel(config)

@@ -22,12 +22,13 @@ from toolkit.backends.base import (
     Generation,
     GenerationRequest,
     Progress,
+    Usage,
     digest,
 )
 from toolkit.config import tk_home
 from toolkit.store import open_sqlite, sqlite_errors
 
-CHUNK = 64  # requests per commit: small enough to lose little, large enough to batch well
+CHUNK = 64  # most requests per commit (at most one batch of the backend: see generate)
 _SCHEMA = """CREATE TABLE IF NOT EXISTS generations (
     key TEXT PRIMARY KEY, text TEXT NOT NULL, new_tokens INTEGER NOT NULL,
     forced_tokens INTEGER NOT NULL)"""
@@ -119,6 +120,10 @@ class CachedBackend(Backend):
     def count_tokens(self, requests: Sequence[GenerationRequest]) -> list[int]:
         return self.backend.count_tokens(requests)
 
+    @property
+    def usage(self) -> Usage:
+        return self.backend.usage
+
     def generate(self, requests: Sequence[GenerationRequest],
                  progress: Progress | None = None) -> list[Generation]:
         self.backend.check(requests)
@@ -138,8 +143,10 @@ class CachedBackend(Backend):
         todo = sorted(first.values(),
                       key=lambda i: len(requests[i].text) + sum(len(c) for _, c in requests[i].messages),
                       reverse=True)
-        for start in range(0, len(todo), CHUNK):
-            chunk = todo[start:start + CHUNK]
+        # One commit per backend batch (by size): an interrupted run loses at most that.
+        step = max(1, min(CHUNK, int(getattr(self.backend, "max_batch_size", CHUNK))))
+        for start in range(0, len(todo), step):
+            chunk = todo[start:start + step]
             outputs = self.backend.generate([requests[i] for i in chunk], progress)
             self.cache.put_many([(keys[i], out) for i, out in zip(chunk, outputs, strict=True)])
             done.update((keys[i], out) for i, out in zip(chunk, outputs, strict=True))
@@ -157,13 +164,19 @@ def cache_info() -> list[tuple[str, Path, int, int]]:
     rows.append(("generations", path, entries, _size(path)))
     conversions = cached_conversions()
     rows.append(("converted GGUF models", gguf_root(), len(conversions), _size(gguf_root())))
+    from toolkit.backends.ctranslate2 import cached_conversions as ct2_conversions
+    from toolkit.backends.ctranslate2 import conversion_root
+
+    rows.append(("CTranslate2 conversions", conversion_root(), len(ct2_conversions()),
+                 _size(conversion_root())))
     rows.append(("file digests", digests_path(), -1, _size(digests_path())))
     return rows
 
 
 def clear_cache(what: str = "all") -> dict[str, int]:
-    """Remove cached generations ("generations"), converted GGUF models ("gguf"), or both
-    and the remembered file digests ("all"); returns how many entries each lost."""
+    """Remove cached generations ("generations"), converted GGUF models ("gguf"),
+    CTranslate2 conversions ("ctranslate2"), or all of them and the remembered file digests
+    ("all"); returns how many entries each lost."""
     from toolkit.backends.gguf import clear_gguf_cache
     from toolkit.backends.identity import remove_digests
 
@@ -174,6 +187,10 @@ def clear_cache(what: str = "all") -> dict[str, int]:
         cache.close()
     if what in ("gguf", "all"):
         removed["converted GGUF models"] = clear_gguf_cache()
+    if what in ("ctranslate2", "all"):
+        from toolkit.backends.ctranslate2 import clear_conversions
+
+        removed["CTranslate2 conversions"] = clear_conversions()
     if what == "all":
         removed["file digests"] = remove_digests()
     return removed

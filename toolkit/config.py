@@ -21,8 +21,8 @@ import click
 from toolkit.errors import ConfigError
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
-DTYPES = ("auto", "float32", "bfloat16", "float16")
-BACKENDS = ("transformers",)  # names in toolkit.backends.BACKENDS (kept here so --help is instant)
+DTYPES = ("auto", "float32", "bfloat16", "float16", "int8")  # int8: --engine ctranslate2
+BACKENDS = ("transformers", "ctranslate2")  # names in toolkit.backends.BACKENDS (kept here so --help is instant)
 
 
 class DeviceType(click.ParamType):
@@ -68,7 +68,7 @@ SETTINGS: dict[str, Setting] = {
     "model": Setting(click.STRING, None, "model spec (catalog name, hub id, folder, .gguf)"),
     "engine": Setting(click.Choice(BACKENDS), "transformers", "generation backend"),
     "device": Setting(DeviceType(), "auto", "where the model runs"),
-    "dtype": Setting(click.Choice(DTYPES), "auto", "weights' dtype"),
+    "dtype": Setting(click.Choice(DTYPES), "auto", "weights' dtype (int8: ctranslate2 only)"),
     "beams": Setting(click.IntRange(1, 16), None, "beam size"),
     "max_batch_tokens": Setting(click.IntRange(16), None, "token budget of one batch"),
     "max_new_tokens": Setting(click.IntRange(1), None, "cap on new tokens per segment"),

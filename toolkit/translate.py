@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from toolkit.backends.base import Backend, Progress
     from toolkit.glossary import Glossary
     from toolkit.qa.checks import SegmentChecks
+    from toolkit.models import ModelRef
 
 TARGET_LANGUAGES = {"en": "English", "zh": "Chinese (Simplified)"}
 
@@ -61,6 +62,7 @@ class TranslationRun:
     retried: int = 0
     stats: dict[str, Any] | None = None  # what the retry policy did (RetryStats)
     fingerprint: dict[str, Any] | None = None  # the translator's full fingerprint
+    usage: dict[str, Any] | None = None  # what the backend(s) generated, and cache hits
 
     def summary(self) -> str:
         """One screen: terms, numbers, language, worst segments, what retries did."""
@@ -92,7 +94,7 @@ def glossary_from_settings(paths: Sequence[str] = ()) -> Glossary | None:
 
 
 def load_backend_with_fallback(
-    model: str | None,
+    model: str | ModelRef | None,
     target_lang: str,
     task: str,
     *,
@@ -114,7 +116,7 @@ def load_backend_with_fallback(
     from toolkit.backends import load_backend
     from toolkit.models import HubUnreachable, default_model, starter_installed
 
-    spec = setting("model", model)
+    spec = setting("model", model) if model is None or isinstance(model, str) else model
     engine = setting("engine", engine)
     for name in ("device", "dtype", "max_batch_tokens", "threads"):
         options[name] = setting(name, options.get(name))
@@ -167,6 +169,21 @@ def load_translator(
     translator = Translator(backend, beams=setting("beams", beams),
                             max_new_tokens=setting("max_new_tokens", max_new_tokens))
     check_target_language(translator, target_lang, source_lang)
+    if not translator.supports_constraints:
+        # Segments that still miss a term after the hints are retried where terms can be
+        # forced: the same model on the transformers backend, loaded only if needed.
+        ref = getattr(getattr(backend, "backend", backend), "ref", None)
+
+        def constrained() -> Translator:
+            options.pop("dtype", None)  # int8 etc. are CTranslate2's; transformers picks its own
+            inner = load_backend_with_fallback(ref or model, target_lang, "translate",
+                                               engine="transformers", cache=cache,
+                                               fallback=False, namespace=PROMPT_VERSION,
+                                               **options)
+            return Translator(inner, beams=translator.beams,
+                              max_new_tokens=translator.max_new_tokens)
+
+        translator.constrained_factory = constrained
     return translator
 
 
@@ -198,16 +215,30 @@ def translate_segments(
     records = [
         TranslationRecord(
             doc=s.doc, id=s.id, source=s.text, translation=o.text,
-            model=translator.model_label, engine=translator.engine, lang=target_lang,
+            model=translator.model_label, engine=(o.by or translator).engine, lang=target_lang,
             kind=s.kind, paragraph=s.paragraph,
             checks=o.checks.to_dict() if o.checks is not None else None,
-            retried=o.retried, pieces=o.pieces, fingerprint=fingerprint,
+            retried=o.retried, pieces=o.pieces,
+            fingerprint=o.by.fingerprint_short if o.by else fingerprint,
         )
         for s, o in zip(segments, outcomes, strict=True)
     ]
     segment_checks = [o.checks for o in outcomes if o.checks is not None]
     return TranslationRun(records, segment_checks, sum(o.retried for o in outcomes),
-                          policy.stats.to_dict() if enforce else None, translator.fingerprint())
+                          policy.stats.to_dict() if enforce else None, translator.fingerprint(),
+                          run_usage(translator))
+
+
+def run_usage(translator: Translator) -> dict[str, Any]:
+    """What the run's backend generated (and its constrained fallback, where one ran)."""
+    usage: dict[str, Any] = {translator.engine: translator.backend.usage.to_dict()}
+    hits = getattr(translator.backend, "hits", None)
+    if hits is not None:
+        usage["cache_hits"] = hits
+    fallback = translator._constrained
+    if fallback is not None and fallback is not translator:
+        usage[f"constrained {fallback.engine}"] = fallback.backend.usage.to_dict()
+    return usage
 
 
 def translate_documents(
@@ -236,3 +267,61 @@ def document_texts(records: Sequence[TranslationRecord]) -> dict[str, str]:
             blocks.append(f"- {text}" if kind == "item" else text)
         out[doc_id] = "\n\n".join(blocks) + "\n"
     return out
+
+
+def glossary_digest(glossary: Glossary | None) -> str | None:
+    """A hash of the glossary's entries (what a job's outputs depend on), or None."""
+    if glossary is None:
+        return None
+    from toolkit.backends.base import digest
+
+    return digest([repr(e) for e in glossary.entries])[:16]
+
+
+def translate_shard(
+    docs: Sequence[Document],
+    translator: Translator,
+    target_lang: str,
+    **options: Any,
+) -> Any:
+    """One shard of a job (see :mod:`toolkit.jobs`): its documents' records, checks and
+    retry stats. A document whose translation raises a model error is recorded as failed
+    (with the error) and the others are kept."""
+    from toolkit.jobs import RECOVERABLE, ShardResult, translation_failure
+
+    before = _new_tokens(translator)
+    try:
+        run = translate_documents(docs, translator, target_lang, **options)
+        runs, failed = [run], []
+    except RECOVERABLE:
+        runs, failed = [], []
+        for doc in docs:  # find the document that fails; keep the others
+            try:
+                runs.append(translate_documents([doc], translator, target_lang, **options))
+            except RECOVERABLE as e:
+                failed.append(translation_failure(doc, e))
+    records = [r.to_dict() for run in runs for r in run.records]
+    checks = [c for run in runs for c in run.checks]
+    stats = _sum_stats([run.stats for run in runs if run.stats])
+    return ShardResult(records, failed, checks, stats, _new_tokens(translator) - before)
+
+
+def _new_tokens(translator: Translator) -> int:
+    total = translator.backend.usage.new_tokens
+    fallback = translator._constrained
+    if fallback is not None and fallback is not translator:
+        total += fallback.backend.usage.new_tokens
+    return total
+
+
+def _sum_stats(stats: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    if not stats:
+        return None
+    total: dict[str, Any] = {}
+    for s in stats:
+        for k, v in s.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                total[k] = total.get(k, 0) + v
+            else:
+                total[k] = v or total.get(k, v)
+    return total

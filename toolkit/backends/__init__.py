@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 BACKENDS: dict[str, str] = {
     "transformers": "toolkit.backends.transformers:TransformersBackend",
+    "ctranslate2": "toolkit.backends.ctranslate2:CTranslate2Backend",
 }
 assert tuple(BACKENDS) == BACKEND_NAMES  # config.BACKENDS lists them for --help
 

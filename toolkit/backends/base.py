@@ -113,6 +113,25 @@ def digest(value: Any) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+@dataclass
+class Usage:
+    """What a backend has generated since it was loaded: requests, new tokens, seconds."""
+
+    requests: int = 0
+    new_tokens: int = 0
+    seconds: float = 0.0
+
+    def add(self, requests: int, new_tokens: int, seconds: float) -> None:
+        self.requests += requests
+        self.new_tokens += new_tokens
+        self.seconds += seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        rate = self.new_tokens / self.seconds if self.seconds else 0.0
+        return {"requests": self.requests, "new_tokens": self.new_tokens,
+                "seconds": round(self.seconds, 3), "new_tokens_per_second": round(rate, 2)}
+
+
 Progress = Callable[[int], None]
 """Called with the number of requests just finished, so callers can drive a progress bar."""
 
@@ -121,6 +140,13 @@ class Backend(ABC):
     """Generates text for batches of requests; declares what it can do before any work."""
 
     name: ClassVar[str]  # registry name, e.g. "transformers"
+
+    @property
+    def usage(self) -> Usage:
+        """Requests, new tokens and seconds generated so far (for run summaries)."""
+        if "_usage" not in self.__dict__:
+            self.__dict__["_usage"] = Usage()
+        return self.__dict__["_usage"]
 
     @property
     @abstractmethod

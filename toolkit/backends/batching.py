@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-DEFAULT_MAX_BATCH_TOKENS = 4096
+DEFAULT_MAX_BATCH_TOKENS = 8192  # beams x (input + output) tokens of a batch
 DEFAULT_MAX_BATCH_SIZE = 32
 
 

@@ -43,15 +43,64 @@ def gguf_cache_dir(gguf_path: Path, dtype: str) -> Path:
     return gguf_root() / f"{gguf_path.stem}-{dtype}-{key}"
 
 
+def dequantized_bytes(path: Path, bytes_per_weight: int) -> int:
+    """What a GGUF file's weights take once de-quantized (read from its tensor shapes)."""
+    from gguf import GGUFReader
+
+    count = 0
+    for tensor in GGUFReader(path).tensors:
+        n = 1
+        for d in tensor.shape:
+            n *= int(d)
+        count += n
+    return count * bytes_per_weight
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new process (Linux: MemAvailable), else None."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def check_memory(path: Path, dtype: torch.dtype, cache: Path | None = None) -> int:
+    """Say before loading what a GGUF file will take de-quantized, and refuse one that does
+    not fit in the memory available (instead of a swap storm or an OOM kill an hour later).
+    Returns the bytes needed."""
+    weights = cache / "model.safetensors" if cache is not None else None
+    if weights is not None and weights.is_file():
+        need = weights.stat().st_size
+    else:
+        need = dequantized_bytes(path, 2 if dtype_name(dtype) in ("float16", "bfloat16") else 4)
+    have = available_memory()
+    log.info("%s: %.1f GB file, %.1f GB de-quantized to %s", path.name,
+             path.stat().st_size / 1e9, need / 1e9, dtype_name(dtype))
+    if have is not None and need > have:
+        raise ModelError(
+            f"{path.name} ({path.stat().st_size / 1e9:.1f} GB) de-quantizes to "
+            f"{need / 1e9:.1f} GB of {dtype_name(dtype)} weights on the transformers backend, "
+            f"and {have / 1e9:.1f} GB of memory is available here; use a smaller model, "
+            "--dtype bfloat16, or --engine ctranslate2 (runs it in int8, about half its "
+            "float16 size, once converted)")
+    return need
+
+
 def load_gguf(ref: ModelRef, dtype: torch.dtype, *, use_cache: bool = True) -> tuple[Any, Any]:
-    """Tokenizer and causal LM for ``ref`` (a .gguf file), from tk's cache when possible."""
+    """Tokenizer and causal LM for ``ref`` (a .gguf file), from tk's cache when possible.
+    The memory it will take is checked first (see :func:`check_memory`)."""
     from filelock import FileLock, Timeout
 
     assert ref.gguf_file
     path = Path(ref.source) / ref.gguf_file
     if not use_cache:
+        check_memory(path, dtype)
         return _convert(ref, dtype)
     cache = gguf_cache_dir(path, dtype_name(dtype))
+    check_memory(path, dtype, cache)
     if (cache / _DONE).is_file():
         return _from_cache(cache, ref, dtype)
     try:
@@ -70,6 +119,26 @@ def load_gguf(ref: ModelRef, dtype: torch.dtype, *, use_cache: bool = True) -> t
     except PermissionError as e:
         raise CacheError(f"cannot write the GGUF conversion cache under {cache.parent} "
                          f"({e.strerror}); check TK_HOME's permissions") from None
+
+
+def converted_folder(ref: ModelRef) -> Path:
+    """The float32 transformers folder of a GGUF file (converted now if not cached), for
+    backends that read a transformers folder, such as CTranslate2's converter. The model
+    loaded to make it is dropped on return."""
+    import gc
+
+    import torch
+
+    assert ref.gguf_file
+    cache = gguf_cache_dir(Path(ref.source) / ref.gguf_file, "float32")
+    if not (cache / "config.json").is_file() or not (cache / _DONE).is_file():
+        _, model = load_gguf(ref, torch.float32)
+        del model
+        gc.collect()
+    if not (cache / "config.json").is_file():
+        raise ModelError(f"cannot convert {ref.gguf_file}: its weights could not be saved as "
+                         f"a transformers folder under {cache.parent} (see the log above)")
+    return cache
 
 
 def _convert(ref: ModelRef, dtype: torch.dtype) -> tuple[Any, Any]:

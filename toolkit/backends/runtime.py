@@ -45,6 +45,9 @@ def resolve_dtype(dtype: str, device: str) -> torch.dtype:
         if device.startswith("mps"):
             return torch.float16
         return torch.float32
+    if dtype == "int8":
+        raise ConfigError("dtype int8 needs --engine ctranslate2 (the transformers backend runs "
+                          "float32, bfloat16 or float16)")
     if dtype not in DTYPES:
         raise ConfigError(f"unknown dtype {dtype!r}; choose one of: {', '.join(DTYPES)}")
     return getattr(torch, dtype)

@@ -77,6 +77,7 @@ class TransformersBackend(Backend):
         self._capabilities = self._declare()
         self._fingerprint: Fingerprint | None = None
         self.last_stats: dict[str, float] = {}
+        self.oom_splits = 0  # batches split in two after an out-of-memory error
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -103,33 +104,8 @@ class TransformersBackend(Backend):
         return tokenizer, model
 
     def _declare(self) -> Capabilities:
-        config = self.model.config
-        params = getattr(config, "task_specific_params", None) or {}
-        tasks = {"translation" if t.startswith("translation") else t for t in params}
-        prefixes = tuple((t, p["prefix"]) for t, p in params.items()
-                         if isinstance(p, dict) and isinstance(p.get("prefix"), str))
-        tokens = {t for t in self.vocab if _LANGUAGE_TOKEN.fullmatch(t)}
-        tokens |= set(getattr(self.tokenizer, "supported_language_codes", None) or [])
-        positions = getattr(config, "max_position_embeddings", None)
-        limits = [n for n in (getattr(self.tokenizer, "model_max_length", None), positions,
-                              self.ref.max_input_tokens)
-                  if isinstance(n, int) and 0 < n < 1_000_000]
-        return Capabilities(
-            architecture="seq2seq" if self.seq2seq else "causal",
-            chat=bool(getattr(self.tokenizer, "chat_template", None)),
-            constraints=True,
-            beams=True,
-            default_beams=int(getattr(self.model.generation_config, "num_beams", 1) or 1),
-            max_input_tokens=min(limits) if limits else None,
-            max_new_tokens=(positions - 2 if self.seq2seq and isinstance(positions, int)
-                            and positions > 16 else None),
-            model_type=str(getattr(config, "model_type", "") or ""),
-            tasks=frozenset(tasks),
-            language_tokens=frozenset(tokens),
-            source_setting=hasattr(self.tokenizer, "src_lang"),
-            declared_target=getattr(self.tokenizer, "target_lang", None),
-            prefixes=prefixes,
-        )
+        return declare(self.model.config, self.model.generation_config, self.tokenizer,
+                       self.ref, seq2seq=self.seq2seq, constraints=True)
 
     # --- what the interface promises -------------------------------------------------------------
 
@@ -195,8 +171,11 @@ class TransformersBackend(Backend):
                 group = [requests[i] for i in indices]
                 lengths = [len(ids) for ids in self._tokenize(group)["input_ids"]]
                 self._check_lengths(group, lengths)
-                for batch in plan_batches(lengths, self.max_batch_tokens, self.max_batch_size):
-                    outputs = self._run_batch([group[j] for j in batch])
+                # What a batch holds in memory: every beam of every row, input and output.
+                costs = [r.beams * (n + r.max_new_tokens) for r, n in zip(group, lengths,
+                                                                          strict=True)]
+                for batch in plan_batches(costs, self.max_batch_tokens, self.max_batch_size):
+                    outputs = self._run_split([group[j] for j in batch])
                     for j, out in zip(batch, outputs, strict=True):
                         results[indices[j]] = out
                         new_tokens += out.new_tokens
@@ -204,11 +183,30 @@ class TransformersBackend(Backend):
                     if progress:
                         progress(len(batch))
         elapsed = time.perf_counter() - started
+        self.usage.add(len(requests), new_tokens, elapsed)
         # What the last generate() call cost, for benchmarks and run summaries.
         self.last_stats = {"seconds": elapsed, "new_tokens": new_tokens,
                            "tokens_per_second": new_tokens / elapsed if elapsed else 0.0,
                            "forced_tokens": forced_tokens}
         return [r if r is not None else Generation("") for r in results]
+
+    def _run_split(self, requests: list[GenerationRequest]) -> list[Generation]:
+        """One batch; on an out-of-memory error, the two halves one after the other (down to
+        single rows: only a row that does not fit alone is an error)."""
+        import torch
+
+        try:
+            return self._run_batch(requests)
+        except torch.OutOfMemoryError:
+            if self.device.startswith("cuda"):
+                torch.cuda.empty_cache()
+            if len(requests) == 1:
+                raise ModelError(f"{self.model_label}: out of memory on one segment alone on "
+                                 f"{self.device}; use a smaller model, --dtype bfloat16, or "
+                                 "a shorter --max-new-tokens") from None
+            self.oom_splits += 1
+            half = len(requests) // 2
+            return self._run_split(requests[:half]) + self._run_split(requests[half:])
 
     def _check_lengths(self, requests: Sequence[GenerationRequest], lengths: list[int]) -> None:
         """Inputs are never cut silently: one longer than the model's window is an error
@@ -231,7 +229,11 @@ class TransformersBackend(Backend):
         beam search picks for the others: they batch apart."""
         groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
         for i, r in enumerate(requests):
-            groups[(r.source_token, r.decoder_prefix, r.beams, bool(r.must_include))].append(i)
+            # A row with forced strings plans its search with the batch's budget and shares
+            # beams' padding with the others: it runs alone, so its output never depends on
+            # which segments happened to be retried with it (or where a job was resumed).
+            alone = i if r.must_include else None
+            groups[(r.source_token, r.decoder_prefix, r.beams, alone)].append(i)
         return groups
 
     def _prompt(self, request: GenerationRequest) -> str:
@@ -337,6 +339,38 @@ class TransformersBackend(Backend):
             return set()
         return set(eos) if isinstance(eos, (list, tuple)) else {int(eos)}
 
+
+
+def declare(config: Any, generation_config: Any, tokenizer: Any, ref: ModelRef, *,
+            seq2seq: bool, constraints: bool) -> Capabilities:
+    """What a transformers model can do, read from its config and tokenizer (shared by every
+    backend that runs transformers models, converted or not)."""
+    params = getattr(config, "task_specific_params", None) or {}
+    tasks = {"translation" if t.startswith("translation") else t for t in params}
+    prefixes = tuple((t, p["prefix"]) for t, p in params.items()
+                     if isinstance(p, dict) and isinstance(p.get("prefix"), str))
+    tokens = {t for t in tokenizer.get_vocab() if _LANGUAGE_TOKEN.fullmatch(t)}
+    tokens |= set(getattr(tokenizer, "supported_language_codes", None) or [])
+    positions = getattr(config, "max_position_embeddings", None)
+    limits = [n for n in (getattr(tokenizer, "model_max_length", None), positions,
+                          ref.max_input_tokens)
+              if isinstance(n, int) and 0 < n < 1_000_000]
+    return Capabilities(
+        architecture="seq2seq" if seq2seq else "causal",
+        chat=bool(getattr(tokenizer, "chat_template", None)),
+        constraints=constraints,
+        beams=True,
+        default_beams=int(getattr(generation_config, "num_beams", 1) or 1),
+        max_input_tokens=min(limits) if limits else None,
+        max_new_tokens=(positions - 2 if seq2seq and isinstance(positions, int)
+                        and positions > 16 else None),
+        model_type=str(getattr(config, "model_type", "") or ""),
+        tasks=frozenset(tasks),
+        language_tokens=frozenset(tokens),
+        source_setting=hasattr(tokenizer, "src_lang"),
+        declared_target=getattr(tokenizer, "target_lang", None),
+        prefixes=prefixes,
+    )
 
 def load_pretrained(loader: Callable[..., Any], ref: ModelRef, what: str, **kwargs: Any) -> Any:
     """``loader.from_pretrained(ref.source, ...)`` with hub access checked first and load

@@ -8,7 +8,8 @@ import click
 @click.group()
 def cache() -> None:
     """Show or clear tk's cache: finished generations (what lets a killed job resume),
-    converted GGUF models and remembered file digests, all under $TK_HOME/cache.
+    converted GGUF models, CTranslate2 conversions and remembered file digests, all under
+    $TK_HOME/cache.
 
     \b
     Examples:
@@ -34,8 +35,10 @@ def info() -> None:
 @click.option("--generations", "what", flag_value="generations",
               help="Only cached generations (translations).")
 @click.option("--gguf", "what", flag_value="gguf", help="Only converted GGUF models.")
+@click.option("--ctranslate2", "what", flag_value="ctranslate2",
+              help="Only CTranslate2 conversions (--engine ctranslate2).")
 def clear(what: str | None) -> None:
-    """Delete cached generations, converted GGUF models and file digests (all by default).
+    """Delete cached generations, converted models and file digests (all by default).
     Nothing is lost that cannot be rebuilt: a rerun translates or converts again."""
     from toolkit.cache import clear_cache
 

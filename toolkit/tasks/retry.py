@@ -42,6 +42,8 @@ class RetryStats:
     fixed: int = 0  # retried segments with no problem left
     violated: int = 0  # segments still missing a term
     runaway: int = 0  # retries refused for running on far past the first output
+    constrained: int = 0  # segments whose kept retry ran on the constrained fallback backend
+    constrained_engine: str = ""  # that backend's name
     first_pass_s: float = 0.0
     retry_s: float = 0.0
 
@@ -57,6 +59,9 @@ class RetryStats:
                 + f", {self.fixed} fixed; {self.violated} still miss a glossary term")
         if self.runaway:
             line += f"; {self.runaway} runaway retries refused"
+        if self.constrained:
+            line += (f"; {self.constrained} kept from the constrained {self.constrained_engine} "
+                     "path (terms forced while decoding)")
         return line + f" ({self.first_pass_s:.1f} s first pass, {self.retry_s:.1f} s retries)"
 
 
@@ -69,6 +74,7 @@ class Outcome:
     checks: SegmentChecks | None
     attempts: int = 1
     pieces: int = 1  # > 1: translated in pieces (longer than the model's window)
+    by: Translator | None = None  # the translator of the kept text, where not the run's own
 
     @property
     def retried(self) -> bool:
@@ -85,6 +91,7 @@ class _State:
     checks: Any = None
     attempts: int = 1
     pieces: int = 1
+    by: Any = None
     first_missing: frozenset[tuple[int, str]] = field(default_factory=frozenset)
 
 
@@ -142,9 +149,10 @@ class RetryPolicy:
             failing = [i for i, s in enumerate(states) if self._problems(s.terms, s.checks, s.text)[0]]
             if not failing:
                 break
-            retry = [self._retry_request(states[i], round_) for i in failing]
+            translator = self._translator_for(round_)
+            retry = [self._retry_request(states[i], round_, translator) for i in failing]
             start = time.perf_counter()
-            new = self.translator.translate(retry)
+            new = translator.translate(retry)
             self.stats.retry_s += time.perf_counter() - start
             for i, t, asked in zip(failing, new, retry, strict=True):
                 s = states[i]
@@ -159,6 +167,7 @@ class RetryPolicy:
                         self.stats.runaway += 1
                     else:
                         s.text, s.terms, s.checks, s.pieces = t.text, terms, checks, t.pieces
+                        s.by = translator if translator is not self.translator else None
 
         outcomes = [self._outcome(s) for s in states]
         self._count(states, outcomes, retried)
@@ -192,7 +201,16 @@ class RetryPolicy:
             count += len(checks.numbers.mismatched) + (0 if checks.language.ok else 2)
         return count, sum(1 for r in violated if r.target not in text)
 
-    def _retry_request(self, s: _State, round_: int) -> TranslationRequest:
+    def _translator_for(self, round_: int) -> Translator:
+        """The run's translator; for the last round, where it cannot force strings, the
+        constrained one over the same model (CTranslate2 -> transformers), if there is one."""
+        if round_ < self.rounds or self.translator.supports_constraints:
+            return self.translator
+        constrained = getattr(self.translator, "constrained", None)
+        return (constrained() if constrained else None) or self.translator
+
+    def _retry_request(self, s: _State, round_: int,
+                       translator: Translator | None = None) -> TranslationRequest:
         """The same segment, missing terms first among the hints, the numbers as hints where
         a number or the language is wrong; forced where the backend can."""
         missing = {r.target for r in (s.terms.violated if s.terms is not None else ())}
@@ -203,7 +221,7 @@ class RetryPolicy:
             hints = list(_merge(tuple(hints), tuple(number_hints(
                 s.request.text, s.request.target_lang, s.request.source_lang))))
         return replace(s.request, terms=tuple(hints),
-                       force_terms=bool(hints) and self.translator.supports_constraints,
+                       force_terms=bool(hints) and (translator or self.translator).supports_constraints,
                        attempt=s.request.attempt + round_)
 
     # --- reporting ----------------------------------------------------------------------------
@@ -216,7 +234,7 @@ class RetryPolicy:
             terms = replace(terms, enforced=enforced)
             if checks is not None:
                 checks = replace(checks, terms=terms)
-        return Outcome(s.text, terms, checks, s.attempts, s.pieces)
+        return Outcome(s.text, terms, checks, s.attempts, s.pieces, s.by)
 
     def _count_reasons(self, s: _State) -> None:
         st = self.stats
@@ -235,6 +253,9 @@ class RetryPolicy:
                 st.terms += len(o.terms.found)
                 st.violated += bool(o.terms.violated)
             st.missed_first += len(s.first_missing)
+            if s.by is not None:
+                st.constrained += 1
+                st.constrained_engine = s.by.engine
             if i in retried and not self._problems(o.terms, o.checks, o.text)[0]:
                 st.fixed += 1
 

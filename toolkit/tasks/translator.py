@@ -12,7 +12,7 @@ conventions (Marian ``>>cmn_Hans<<``, NLLB/M2M source setting and forced target 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -94,6 +94,18 @@ class Translator(Task):
         self.beams = beams
         self.max_new_tokens = max_new_tokens
         self.style = convention(backend)
+        self._constrained: Translator | None = None
+        self.constrained_factory: Callable[[], Translator] | None = None
+
+    def constrained(self) -> Translator | None:
+        """A translator over the same model that can force strings while decoding: this one
+        where the backend can, else the one ``constrained_factory`` builds (loaded on first
+        use, e.g. the transformers backend behind CTranslate2), else None."""
+        if self.supports_constraints:
+            return self
+        if self._constrained is None and self.constrained_factory is not None:
+            self._constrained = self.constrained_factory()
+        return self._constrained
 
     # --- what it can do ----------------------------------------------------------------------------
 
