@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "models": "toolkit.cli.models:models",
     "score": "toolkit.cli.score:score",
     "cache": "toolkit.cli.cache:cache",
+    "jobs": "toolkit.cli.jobs:jobs",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -29,6 +30,7 @@ SHORT_HELP: dict[str, str] = {
     "models": "List the model catalog; fetch the offline starter model.",
     "score": "Score translations or summaries against reference sets.",
     "cache": "Show or clear what tk keeps in $TK_HOME/cache.",
+    "jobs": "Status of a job folder: done, remaining, failed, throughput.",
 }
 
 

@@ -34,17 +34,22 @@ from toolkit.config import SETTINGS
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv", "text"]),
               help="Format on stdout [default: jsonl with -o -, else text].")
 @click.option("--engine", type=SETTINGS["engine"].type,
-              help="Generation backend [default: transformers; TK_ENGINE].")
+              help="Generation backend: transformers (every model, terms forced while "
+                   "decoding) or ctranslate2 (converted once, int8 on CPU; several times faster; "
+                   "pip install 'tk-translate[ctranslate2]'; segments still missing a term are "
+                   "retried on transformers) [default: transformers; TK_ENGINE].")
 @click.option("--device", type=SETTINGS["device"].type,
               help="Where the model runs [default: auto = cuda, mps, else cpu; TK_DEVICE].")
 @click.option("--dtype", type=SETTINGS["dtype"].type,
-              help="Weights' dtype [default: auto = bfloat16 on CUDA, float32 on CPU; TK_DTYPE].")
+              help="Weights' dtype [default: auto = bfloat16 on CUDA, float32 on CPU; with "
+                   "--engine ctranslate2 int8 on CPU, float16 on CUDA; TK_DTYPE].")
 @click.option("--beams", type=SETTINGS["beams"].type, help="Beam size [default: model's; TK_BEAMS].")
 @click.option("--max-new-tokens", type=SETTINGS["max_new_tokens"].type, metavar="N",
               help="Cap on each segment's new tokens, against runaway output [default: 2x the "
                    "input (3x into Chinese) plus a margin; TK_MAX_NEW_TOKENS].")
 @click.option("--max-batch-tokens", type=SETTINGS["max_batch_tokens"].type, metavar="N",
-              help="Token budget of one batch [default: 4096; TK_MAX_BATCH_TOKENS].")
+              help="Token budget of one batch: beams x (input + output) tokens summed over its "
+                   "rows, what it holds in memory [default: 8192; TK_MAX_BATCH_TOKENS].")
 @click.option("--threads", type=SETTINGS["threads"].type, metavar="N",
               help="CPU threads for torch [default: torch's; TK_THREADS]. On a machine busy with "
                    "other work, fewer threads than cores can be several times faster.")
@@ -57,20 +62,34 @@ from toolkit.config import SETTINGS
                    "in tk.toml].")
 @click.option("--trust-remote-code", is_flag=True,
               help="Allow a model's own Python code to run (only for models you trust).")
+@click.option("--shard", metavar="K/N",
+              help="Translate only share K of N of the documents (by a stable hash of each "
+                   "document's id): N machines, each with its own K, cover a corpus exactly "
+                   "once with no coordination.")
+@click.option("--shard-size", type=click.IntRange(1), default=None, metavar="DOCS",
+              help="Documents per output shard with -o DIR, the unit a resumed job skips "
+                   "[default: 32].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 def translate(inputs: tuple[str, ...], target: str, source: str, model: str | None,
               glossaries: tuple[str, ...], no_glossary: bool, no_enforce: bool, output: str | None,
               fmt: str | None, engine: str | None, device: str | None, dtype: str | None,
               beams: int | None, max_new_tokens: int | None, max_batch_tokens: int | None,
               threads: int | None, no_checks: bool, no_cache: bool, no_fallback: bool,
-              trust_remote_code: bool, quiet: bool) -> None:
+              trust_remote_code: bool, shard: str | None, shard_size: int | None,
+              quiet: bool) -> None:
     """Translate German documents into English or Chinese, segment by segment.
 
     INPUTS are .txt files, folders of them, JSONL files with `id` and `text`
-    fields, or - for stdin. Every output record carries its checks: glossary
-    terms found / enforced / violated, numbers checked / mismatched, and
-    whether the output is in the target language. Finished segments are cached,
-    so an interrupted run resumes where it stopped.
+    fields, Parquet files with `id` and `text` columns, a `datasets` dataset
+    saved with save_to_disk, or - for stdin. Every output record carries its
+    checks: glossary terms found / enforced / violated, numbers checked /
+    mismatched, and whether the output is in the target language.
+
+    With -o DIR the input is streamed (memory stays flat for any corpus) into
+    shards of documents plus a manifest.json; a job that dies (Ctrl-C, kill -9,
+    a lost machine) continues where it stopped when the same command is run
+    again - no segment lost or duplicated. A rerun with settings that would
+    change the output is refused. `tk jobs status DIR` shows its progress.
 
     \b
     Examples:
@@ -79,6 +98,7 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
       echo "Alibaba stellt Qwen3.5 vor." | tk translate --to en -
       tk translate --to zh articles.jsonl -g glossaries/ai-finance.tsv -o out/zh
       tk translate --to en corpus/clean --model Helsinki-NLP/opus-mt-de-en --device cuda
+      tk translate --to en big.parquet -o out/en --shard 2/8     # machine 2 of 8
     """
     from toolkit.documents import load_documents
     from toolkit.qa.language import source_language_warnings
@@ -89,6 +109,19 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
 
     if target not in TARGET_LANGUAGES:
         raise ModelError(f"unknown target language {target!r}; use --to en or --to zh")
+    if output not in (None, "-"):
+        from toolkit.cli.jobs import translate_job
+
+        translate_job(inputs, target=target, source=source, model=model, glossaries=glossaries,
+                      no_glossary=no_glossary, no_enforce=no_enforce, output=output, fmt=fmt,
+                      engine=engine, device=device, dtype=dtype, beams=beams,
+                      max_new_tokens=max_new_tokens, max_batch_tokens=max_batch_tokens,
+                      threads=threads, no_checks=no_checks, no_cache=no_cache,
+                      no_fallback=no_fallback, trust_remote_code=trust_remote_code, shard=shard,
+                      shard_size=shard_size, quiet=quiet)
+        return
+    if shard or shard_size:
+        raise ModelError("--shard and --shard-size need an output folder (-o DIR)")
     documents = load_documents(inputs, lang=source)
     if output not in (None, "-"):
         check_writable(output, folder=True)  # now, not after an hour of translation
@@ -150,7 +183,8 @@ def write_run(run, output: str | None, fmt: str | None) -> None:  # noqa: ANN001
     atomic_write(folder / "translations.jsonl", jsonl_text(dicts))
     atomic_write(folder / "run.json", json.dumps(
         {"tk": __version__, "model": run.records[0].model if run.records else None,
-         "fingerprint": run.fingerprint, "segments": len(dicts), "retries": run.stats},
+         "fingerprint": run.fingerprint, "segments": len(dicts), "retries": run.stats,
+         "usage": run.usage},
         ensure_ascii=False, indent=2) + "\n")
     if fmt == "tsv":
         atomic_write(folder / "translations.tsv",

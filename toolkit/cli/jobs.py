@@ -1,0 +1,206 @@
+"""``tk translate -o DIR`` as a resumable job, and ``tk jobs status DIR``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from toolkit.cli.options import progress_bar, quiet_libraries
+
+
+def translate_job(inputs: tuple[str, ...], *, target: str, source: str, output: str,
+                  fmt: str | None, shard: str | None, shard_size: int | None, quiet: bool,
+                  model: str | None, glossaries: tuple[str, ...], no_glossary: bool,
+                  no_enforce: bool, no_checks: bool, no_cache: bool, no_fallback: bool,
+                  **options: Any) -> None:
+    """Stream ``inputs`` into the job folder ``output`` (see :mod:`toolkit.jobs`)."""
+    from itertools import islice
+
+    from toolkit.jobs import DEFAULT_SHARD_DOCS, Job, run_job
+    from toolkit.outputs import check_writable
+    from toolkit.qa.language import source_language_warnings
+    from toolkit.stream import iter_documents, parse_shard, select_shard
+    from toolkit.translate import (glossary_digest, glossary_from_settings, load_translator,
+                                   translate_shard)
+
+    share = parse_shard(shard) if shard else None
+    check_writable(output, folder=True)  # now, not after an hour of translation
+    # A first pass over the input: every problem in it is found before a model is loaded,
+    # and the total makes progress and `tk jobs status` meaningful. Only ids are kept.
+    total = sum(1 for _ in select_shard(iter_documents(inputs, source), share))
+    if not total:
+        raise click.UsageError(f"--shard {shard}: no document of the input falls in this share")
+    for warning in source_language_warnings(list(islice(iter_documents(inputs, source), 50)),
+                                            source):
+        _note(warning)
+    show = not quiet and sys.stderr.isatty()
+    if not show:
+        quiet_libraries()
+    glossary = None if no_glossary else glossary_from_settings(glossaries)
+    translator = load_translator(
+        model, target, source_lang=source, cache=not no_cache,
+        fallback=False if no_fallback else None, announce=_note, **options)
+    settings = {
+        "task": "translate", "target": target, "source": source,
+        "fingerprint": translator.fingerprint(), "glossary": glossary_digest(glossary),
+        "enforce": not no_enforce, "checks": not no_checks,
+        "shard": f"{share[0]}/{share[1]}" if share else None,
+        "shard_docs": shard_size or DEFAULT_SHARD_DOCS,
+    }
+    job = Job(output, settings, {"model": translator.model_label, "engine": translator.engine,
+                                 "fingerprint_short": translator.fingerprint_short})
+    options_ = {"source_lang": source, "glossary": glossary, "enforce": not no_enforce,
+                "checks": not no_checks}
+    started = time.perf_counter()
+    with progress_bar(total, f"{source}→{target}", enabled=show, unit="doc") as bar:
+        def on_shard(documents: int, segments: int, reused: bool) -> None:
+            bar(documents)
+
+        try:
+            run = run_job(job, select_shard(iter_documents(inputs, source), share),
+                          lambda docs: translate_shard(docs, translator, target, **options_),
+                          total=total, on_shard=on_shard)
+        except KeyboardInterrupt:
+            _note(f"Interrupted. {_kept(job, total, output, no_cache)}")
+            raise click.exceptions.Exit(130) from None
+        except BaseException:
+            _note(f"Stopped. {_kept(job, total, output, no_cache)}")
+            raise
+    if run.complete:
+        assemble(job, target, fmt)
+    if not quiet:
+        _summary(run, job, total, time.perf_counter() - started, no_checks)
+    if run.failed:
+        raise click.ClickException(
+            f"{len(run.failed)} document(s) failed (first: {run.failed[0]['doc']}: "
+            f"{run.failed[0]['error']}); the rest is kept in {output}/ - run the same command "
+            "again to retry them")
+
+
+def _kept(job: Any, total: int, output: str, no_cache: bool) -> str:
+    """What an interrupted job keeps, truthfully: the shards in the manifest, and (unless
+    --no-cache) the finished batches of the shard under way."""
+    done = job.manifest.get("counts", {}).get("documents_done", 0)
+    under_way = ("" if no_cache else "; the batches finished of the shard under way are in "
+                 "the cache")
+    return (f"{done} of {total} documents are finished and kept in {output}/{under_way}. Run "
+            "the same command again to continue.")
+
+
+def assemble(job: Any, target: str, fmt: str | None) -> None:
+    """The finished job as the files small runs have: <doc>.<lang>.txt, translations.jsonl,
+    run.json (and translations.tsv with --format tsv), written shard by shard."""
+    from toolkit import __version__
+    from toolkit.outputs import atomic_write, file_stems, tsv_text
+    from toolkit.translate import TranslationRecord, document_texts
+
+    folder = job.folder
+    docs: list[str] = []
+    for entry in job.manifest["shards"]:
+        with (folder / entry["name"]).open(encoding="utf-8") as stream:
+            for line in stream:
+                doc = json.loads(line)["doc"]
+                if not docs or docs[-1] != doc:
+                    docs.append(doc)
+    stems = file_stems(docs)  # ids never choose where a file goes
+    tmp = folder / ".translations.jsonl.tmp"
+    tsv_rows: list[dict[str, Any]] = []
+    count = 0
+    with tmp.open("w", encoding="utf-8") as out:
+        for entry in job.manifest["shards"]:
+            text = (folder / entry["name"]).read_text(encoding="utf-8")
+            out.write(text)
+            records = [TranslationRecord(**json.loads(line)) for line in text.splitlines()
+                       if line.strip()]
+            count += len(records)
+            for doc, body in document_texts(records).items():
+                atomic_write(folder / f"{stems[doc]}.{target}.txt", body)
+            if fmt == "tsv":
+                tsv_rows += [r.to_dict() for r in records]
+    tmp.replace(folder / "translations.jsonl")
+    if fmt == "tsv":
+        atomic_write(folder / "translations.tsv",
+                     tsv_text(tsv_rows, ["doc", "id", "source", "translation"]))
+    manifest = job.manifest
+    retries = _merged([e["retries"] for e in manifest["shards"] if e.get("retries")])
+    atomic_write(folder / "run.json", json.dumps(
+        {"tk": __version__, "model": manifest.get("model"),
+         "fingerprint": manifest["settings"]["fingerprint"], "segments": count,
+         "documents": len(docs), "retries": retries,
+         "new_tokens": sum(e.get("new_tokens", 0) for e in manifest["shards"]),
+         "throughput": manifest.get("throughput"), "manifest": "manifest.json"},
+        ensure_ascii=False, indent=2) + "\n")
+
+
+def _summary(run: Any, job: Any, total: int, seconds: float, no_checks: bool) -> None:
+    from toolkit.qa.checks import CheckSummary
+    from toolkit.tasks.retry import RetryStats
+
+    if run.checks and not no_checks:
+        click.echo(CheckSummary.from_checks(run.checks, ids=run.ids).render(), err=True)
+    stats = _merged(run.stats)
+    if stats and stats.get("retried") is not None:
+        click.echo(RetryStats(**stats).render(), err=True)
+    fresh = run.documents - run.reused_documents
+    line = (f"{job.folder}/: {run.documents - len(run.failed)} of {total} documents done "
+            f"({run.translated_segments} segments translated now")
+    if run.reused_documents:
+        line += f"; {run.reused_documents} documents reused from earlier runs"
+    line += f"), {seconds:.1f} s"
+    if fresh and seconds:
+        line += (f", {fresh / seconds:.2f} documents/s, {run.translated_segments / seconds:.2f} "
+                 f"segments/s, {run.new_tokens / seconds:.1f} new tokens/s")
+    click.echo(line, err=True)
+
+
+def _merged(stats: list[dict[str, Any]]) -> dict[str, Any] | None:
+    from toolkit.translate import _sum_stats
+
+    return _sum_stats(stats)
+
+
+def _note(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group()
+def jobs() -> None:
+    """Inspect job folders (what `tk translate -o DIR` writes).
+
+    \b
+    Examples:
+      tk jobs status out/en
+      tk jobs status out/en --json
+    """
+
+
+@jobs.command("status")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="The status as one JSON object.")
+def status_command(folder: str, as_json: bool) -> None:
+    """Done / remaining / failed documents of a job, its throughput and when it last moved."""
+    from toolkit.jobs import status
+
+    info = status(Path(folder))
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+        return
+    total = info["documents"]
+    click.echo(f"{folder}: {info['status']}  ({info['task']}, {info['model']}, "
+               f"engine {info['engine']})")
+    click.echo(f"  documents  {info['done']} done, {info['remaining']} remaining, "
+               f"{info['failed']} failed, of {total}")
+    click.echo(f"  segments   {info['segments']} done")
+    if info["throughput"]:
+        t = info["throughput"]
+        click.echo(f"  last run   {t['segments_per_second']} segments/s, "
+                   f"{t['new_tokens_per_second']} new tokens/s, {t['seconds']} s; peak memory "
+                   f"{info['peak_memory_mb']} MB")
+    click.echo(f"  updated    {info['updated']}")
+    for failure in info["failures"][:5]:
+        click.echo(f"  failed     {failure['doc']}: {failure['error']}")
