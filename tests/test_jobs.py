@@ -182,6 +182,10 @@ def test_a_failing_document_is_recorded_kept_apart_and_retried_on_the_next_run(
     status = CliRunner().invoke(main, ["jobs", "status", str(out)])
     assert "3 done, 1 remaining, 1 failed, of 4" in status.output
     assert not (out / "translations.jsonl").exists()  # not assembled while incomplete
+    from toolkit.score.hypotheses import read_translations
+
+    so_far = read_translations(out)  # a job under way is scored on its shards so far
+    assert sorted(set(so_far.docs)) == ["doc-000", "doc-002", "doc-003"]
 
     monkeypatch.setattr(TransformersBackend, "generate", real)
     again = CliRunner().invoke(main, base)
@@ -244,3 +248,26 @@ def test_parquet_and_saved_datasets_stream_to_the_same_records_as_jsonl(
     result = CliRunner().invoke(main, ["translate", "--to", "en", str(bad), "-m",
                                        str(tiny_marian), "-o", str(tmp_path / "o")])
     assert result.exit_code != 0 and "needs columns id and text" in result.output
+
+
+def test_a_partial_run_is_scored_on_the_documents_it_covers(tmp_path: Path) -> None:
+    """A job under way (or one --shard) scores what it did, and the table says how much of
+    the reference set that is, instead of counting the rest as empty."""
+    from toolkit.score import score_translations
+
+    full = ROOT / "eval" / "results" / "starter" / "en-enforce-on" / "translations.jsonl"
+    rows = [json.loads(line) for line in full.read_text(encoding="utf-8").splitlines()]
+    docs = list(dict.fromkeys(r["doc"] for r in rows))[:2]
+    part = tmp_path / "part.jsonl"
+    part.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows
+                            if r["doc"] in docs), encoding="utf-8")
+    n = sum(r["doc"] in docs for r in rows)
+    refs = ROOT / "eval" / "refs"
+    covered = score_translations([part], refs, "en", "bleu,chrf", covered=True, n_samples=50)
+    empty = score_translations([part], refs, "en", "bleu,chrf", allow_missing=True, n_samples=50)
+    assert covered.systems[0].items == n and covered.systems[0].missing == 0
+    assert covered.notes[0].startswith(f"partial: scored on the 2 of 5 reference documents ({n} of")
+    assert covered.systems[0].scores["chrf"].score > empty.systems[0].scores["chrf"].score
+    result = CliRunner().invoke(main, ["score", "translations", str(part), "--refs", str(refs),
+                                       "--lang", "en", "--covered", "--bootstrap", "20"])
+    assert result.exit_code == 0 and "partial: scored on the 2 of 5" in result.output

@@ -50,13 +50,18 @@ def score() -> None:
               metavar="LIST", help="Comma-separated: bleu, chrf, chrf++, ter, terms, numbers, semantic, comet.")
 @click.option("--comet-python", metavar="PATH",
               help="Python of the separate COMET environment [default: .venv-comet/bin/python; TK_COMET_PYTHON].")
+@click.option("--covered", is_flag=True,
+              help="Score only the reference documents every system covers (a partial run, "
+                   "a job under way, one --shard); the table says how much of the set that is.")
 def translations(hypotheses: tuple[str, ...], refs: str, lang: str | None, level: str, compare: bool,
                  output: str | None, allow_missing: bool, n_samples: int | None, seed: int | None,
-                 no_language_check: bool, metrics: str, comet_python: str | None) -> None:
+                 no_language_check: bool, metrics: str, comet_python: str | None,
+                 covered: bool) -> None:
     """Score translations (BLEU, chrF, term and number accuracy, ...).
 
-    HYPOTHESES are tk's translations.jsonl files (aligned with the references by
-    segment id) or plain text files (one segment per line, aligned by line).
+    HYPOTHESES are tk's translations.jsonl files or output folders (aligned with
+    the references by segment id; a job folder not finished yet gives its shards
+    so far) or plain text files (one segment per line, aligned by line).
     Several files are shown side by side; --compare tests each against the first.
 
     \b
@@ -64,6 +69,7 @@ def translations(hypotheses: tuple[str, ...], refs: str, lang: str | None, level
       tk score translations out/en/translations.jsonl --refs eval/refs --lang en
       tk score translations base.jsonl glossary.jsonl --refs eval/refs --compare -o results.json
       tk score translations hyp.txt --refs ref.en --metric bleu,chrf++ --level segment
+      tk score translations out/en --refs eval/refs --lang en --covered   # a job under way
       tk score translations out/en/translations.jsonl --refs eval/refs --metric semantic,comet
 
     semantic needs `pip install 'tk-translate[embeddings]'`; comet runs in its own
@@ -74,7 +80,7 @@ def translations(hypotheses: tuple[str, ...], refs: str, lang: str | None, level
     _check_output(output)
     report = score_translations(list(hypotheses), refs, lang, metrics, compare=compare, allow_missing=allow_missing,
                                 **_bootstrap(n_samples, seed), check_lang=not no_language_check,
-                                comet_python=comet_python)
+                                comet_python=comet_python, covered=covered)
     _emit(report, level, output)
 
 

@@ -50,18 +50,27 @@ def read_translations(path: str | Path, name: str | None = None) -> TranslationH
     """tk's ``translations.jsonl`` (doc, id, translation, model, lang, checks) or a plain
     file with one segment per line. The system is named after the model, else the file."""
     p = Path(path)
+    files = [p]
     if p.is_dir():
-        candidates = [p / "translations.jsonl"]
-        if not candidates[0].is_file():
+        if (p / "translations.jsonl").is_file():
+            files = [p / "translations.jsonl"]
+        elif (p / "manifest.json").is_file():  # a job not finished yet: its shards so far
+            from toolkit.jobs import read_manifest
+
+            manifest = read_manifest(p) or {}
+            files = [p / e["name"] for e in manifest.get("shards", [])]
+            if not files:
+                raise InputError(f"{p}: a job with no finished shard yet; nothing to score")
+        else:
             raise InputError(f"{p}: a folder without translations.jsonl; give the file itself")
-        p = candidates[0]
+        p = files[0]
     if not is_jsonl(p):
         lines = read_lines(p)
         return TranslationHypotheses(name=name or p.stem, ids=[str(i + 1) for i in range(len(lines))],
                                      docs=["-"] * len(lines), texts=lines, checks=[None] * len(lines),
                                      path=p, plain=True)
     ids, docs, texts, checks, models, langs = [], [], [], [], [], []
-    for line, r, seg_id, doc in segment_records(p):
+    for line, r, seg_id, doc in (row for f in files for row in segment_records(f)):
         ids.append(seg_id)
         docs.append(doc)
         text = r.get("translation", r.get("text"))

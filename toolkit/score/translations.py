@@ -111,6 +111,7 @@ def score_translations(
     check_lang: bool = True,
     comet_python: str | None = None,
     comet_model: str | None = None,
+    covered: bool = False,
 ) -> ScoreReport:
     """Score one or more systems' translations against reference translations.
 
@@ -129,6 +130,9 @@ def score_translations(
     refs = references if isinstance(references, TranslationReferences) else \
         read_reference_translations(references, lang or _single_lang(hyps))
     lang = _resolve_lang(lang, hyps, refs)
+    coverage = None
+    if covered:
+        refs, coverage = covered_references(refs, hyps)
     if lang not in ("en", "zh", "de"):
         raise ScoreError(f"unsupported target language {lang!r}; tk scores en and zh translations")
     if check_lang:
@@ -181,7 +185,34 @@ def score_translations(
                                                            confidence=confidence))
     if "ter" in metric_names:
         report.notes.append("TER: lower is better.")
+    if coverage is not None:
+        report.notes.insert(0, coverage)
     return report
+
+
+def covered_references(refs: TranslationReferences,
+                       hyps: Sequence[TranslationHypotheses]) -> tuple[TranslationReferences, str]:
+    """The references of the documents every system covers (a partial run, e.g. a job still
+    under way, is scored on what it did), and a line saying how much of the set that is."""
+    if refs.plain or any(h.plain for h in hyps):
+        raise ScoreError("--covered needs tk JSONL files (documents are known by id), not "
+                         "plain text")
+    docs = set(refs.docs)
+    for h in hyps:
+        docs &= set(h.docs)
+    keep = [k for k, d in enumerate(refs.docs) if d in docs]
+    if not keep:
+        raise ScoreError("--covered: no reference document is covered by every system")
+    subset = TranslationReferences(
+        ids=[refs.ids[k] for k in keep], docs=[refs.docs[k] for k in keep],
+        sources=[refs.sources[k] for k in keep],
+        streams=[[stream[k] for k in keep] for stream in refs.streams], path=refs.path,
+        lang=refs.lang, plain=False)
+    total_docs = len(dict.fromkeys(refs.docs))
+    line = (f"partial: scored on the {len(docs)} of {total_docs} reference documents "
+            f"({len(keep)} of {len(refs)} segments, {100 * len(keep) / len(refs):.0f}%) that "
+            "every system covers (--covered); the rest of the reference set is not counted")
+    return subset, line
 
 
 def _check_available(metric_names: list[str], comet_python: str | None) -> None:
