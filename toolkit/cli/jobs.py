@@ -32,7 +32,12 @@ def translate_job(inputs: tuple[str, ...], *, target: str, source: str, output: 
     check_writable(output, folder=True)  # now, not after an hour of translation
     # A first pass over the input: every problem in it is found before a model is loaded,
     # and the total makes progress and `tk jobs status` meaningful. Only ids are kept.
-    total = sum(1 for _ in select_shard(iter_documents(inputs, source), share))
+    from toolkit.segments import segment_documents
+
+    total = segments = 0
+    for doc in select_shard(iter_documents(inputs, source), share):
+        total += 1
+        segments += len(segment_documents([doc]))
     if not total:
         raise click.UsageError(f"--shard {shard}: no document of the input falls in this share")
     for warning in source_language_warnings(list(islice(iter_documents(inputs, source), 50)),
@@ -57,13 +62,18 @@ def translate_job(inputs: tuple[str, ...], *, target: str, source: str, output: 
     options_ = {"source_lang": source, "glossary": glossary, "enforce": not no_enforce,
                 "checks": not no_checks}
     started = time.perf_counter()
-    with progress_bar(total, f"{source}→{target}", enabled=show, unit="doc") as bar:
-        def on_shard(documents: int, segments: int, reused: bool) -> None:
-            bar(documents)
+    reused = [0]
+    with progress_bar(segments, f"{source}→{target}", enabled=show) as bar:
+        def on_shard(documents: int, count: int, from_earlier: bool) -> None:
+            if from_earlier:  # a finished shard of an earlier run: counted, not redone
+                reused[0] += count
+                bar(count)
+                bar.phase(f"{reused[0]} segments from earlier runs")
 
         try:
             run = run_job(job, select_shard(iter_documents(inputs, source), share),
-                          lambda docs: translate_shard(docs, translator, target, **options_),
+                          lambda docs: translate_shard(docs, translator, target, progress=bar,
+                                                       **options_),
                           total=total, on_shard=on_shard)
         except KeyboardInterrupt:
             _note(f"Interrupted. {_kept(job, total, output, no_cache)}")
@@ -71,6 +81,7 @@ def translate_job(inputs: tuple[str, ...], *, target: str, source: str, output: 
         except BaseException:
             _note(f"Stopped. {_kept(job, total, output, no_cache)}")
             raise
+    job.cache_hits = getattr(translator.backend, "hits", 0)
     if run.complete:
         assemble(job, target, fmt)
     if not quiet:
@@ -151,6 +162,9 @@ def _summary(run: Any, job: Any, total: int, seconds: float, no_checks: bool) ->
             f"({run.translated_segments} segments translated now")
     if run.reused_documents:
         line += f"; {run.reused_documents} documents reused from earlier runs"
+    hits = getattr(job, "cache_hits", 0)
+    if hits:
+        line += f"; {hits} of them served from the cache of an interrupted run"
     line += f"), {seconds:.1f} s"
     if fresh and seconds:
         line += (f", {fresh / seconds:.2f} documents/s, {run.translated_segments / seconds:.2f} "

@@ -151,6 +151,10 @@ class RetryPolicy:
                 break
             translator = self._translator_for(round_)
             retry = [self._retry_request(states[i], round_, translator) for i in failing]
+            phase = getattr(progress, "phase", None)
+            if phase:
+                phase(f"retry round {round_}: {len(failing)} segment(s)"
+                      + ("" if translator is self.translator else f" on {translator.engine}"))
             start = time.perf_counter()
             new = translator.translate(retry)
             self.stats.retry_s += time.perf_counter() - start
@@ -169,6 +173,8 @@ class RetryPolicy:
                         s.text, s.terms, s.checks, s.pieces = t.text, terms, checks, t.pieces
                         s.by = translator if translator is not self.translator else None
 
+        if getattr(progress, "phase", None):
+            progress.phase("")  # type: ignore[union-attr]
         outcomes = [self._outcome(s) for s in states]
         self._count(states, outcomes, retried)
         return outcomes
