@@ -246,6 +246,12 @@ def run_job(job: Job, docs: Iterable[Document], work: Callable[[list[Document]],
             run.stats.append(result.stats)
         if on_shard:
             on_shard(len(chunk), len(result.records), False)
+    return finish(job, run, started)
+
+
+def finish(job: Job, run: JobRun, started: float) -> JobRun:
+    """Close a run: check the folder holds no shard beyond this input, then record status,
+    elapsed time, throughput and peak memory in the manifest."""
     # Shards past the end of this input (a shorter input into the same folder) do not belong.
     stale = [e for e in job.manifest["shards"] if e["index"] >= run.shards]
     if stale:

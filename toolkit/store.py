@@ -17,7 +17,10 @@ def open_sqlite(path: Path, schema: str) -> sqlite3.Connection:
     """Connect to ``path`` (created with ``schema`` if new)."""
     with sqlite_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        # One connection is used by one thread at a time, not always the one that opened it
+        # (a Ray actor is built in one thread and called in another).
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                             check_same_thread=False)
         db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(schema)

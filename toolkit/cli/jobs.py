@@ -17,6 +17,8 @@ def translate_job(inputs: tuple[str, ...], *, target: str, source: str, output: 
                   fmt: str | None, shard: str | None, shard_size: int | None, quiet: bool,
                   model: str | None, glossaries: tuple[str, ...], no_glossary: bool,
                   no_enforce: bool, no_checks: bool, no_cache: bool, no_fallback: bool,
+                  runner: str = "local", ray_actors: int | None = None,
+                  ray_gpus_per_actor: float = 0.0, ray_address: str | None = None,
                   **options: Any) -> None:
     """Stream ``inputs`` into the job folder ``output`` (see :mod:`toolkit.jobs`)."""
     from itertools import islice
@@ -70,11 +72,30 @@ def translate_job(inputs: tuple[str, ...], *, target: str, source: str, output: 
                 bar(count)
                 bar.phase(f"{reused[0]} segments from earlier runs")
 
+        def advance(documents: int, count: int, from_earlier: bool) -> None:
+            on_shard(documents, count, from_earlier)
+            if not from_earlier:  # Ray: whole shards come back
+                bar(count)
+
         try:
-            run = run_job(job, select_shard(iter_documents(inputs, source), share),
-                          lambda docs: translate_shard(docs, translator, target, progress=bar,
-                                                       **options_),
-                          total=total, on_shard=on_shard)
+            stream = select_shard(iter_documents(inputs, source), share)
+            if runner == "ray":
+                from toolkit.ray_runner import run_job_ray
+
+                recipe = {"translator": {"model": _ref(translator) or model,
+                                         "target_lang": target, "source_lang": source,
+                                         "cache": not no_cache, "fallback": not no_fallback,
+                                         **options},
+                          "fingerprint": translator.fingerprint_short, "target": target,
+                          "options": options_}
+                run = run_job_ray(job, stream, recipe, actors=ray_actors,
+                                  gpus_per_actor=ray_gpus_per_actor, address=ray_address,
+                                  total=total, on_shard=advance)
+            else:
+                run = run_job(job, stream,
+                              lambda docs: translate_shard(docs, translator, target,
+                                                           progress=bar, **options_),
+                              total=total, on_shard=on_shard)
         except KeyboardInterrupt:
             _note(f"Interrupted. {_kept(job, total, output, no_cache)}")
             raise click.exceptions.Exit(130) from None
@@ -91,6 +112,12 @@ def translate_job(inputs: tuple[str, ...], *, target: str, source: str, output: 
             f"{len(run.failed)} document(s) failed (first: {run.failed[0]['doc']}: "
             f"{run.failed[0]['error']}); the rest is kept in {output}/ - run the same command "
             "again to retry them")
+
+
+def _ref(translator: Any) -> Any:
+    """The resolved model of a translator (a path made absolute), for workers elsewhere."""
+    backend = translator.backend
+    return getattr(getattr(backend, "backend", backend), "ref", None)
 
 
 def _kept(job: Any, total: int, output: str, no_cache: bool) -> str:

@@ -69,6 +69,17 @@ from toolkit.config import SETTINGS
 @click.option("--shard-size", type=click.IntRange(1), default=None, metavar="DOCS",
               help="Documents per output shard with -o DIR, the unit a resumed job skips "
                    "[default: 32].")
+@click.option("--runner", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True,
+              help="Who translates the shards of -o DIR: this process, or a Ray actor pool "
+                   "(one model per actor; pip install 'tk-translate[ray]').")
+@click.option("--ray-actors", type=click.IntRange(1), metavar="N",
+              help="Actors (model copies) for --runner ray [default: one per GPU, else 1].")
+@click.option("--ray-gpus-per-actor", type=click.FloatRange(0), default=0.0, metavar="G",
+              help="GPUs each actor takes, e.g. 1, or 0.5 for two per GPU [default: 0].")
+@click.option("--ray-address", metavar="ADDR",
+              help="An existing Ray cluster, e.g. ray://head:10001 [default: RAY_ADDRESS, "
+                   "else a local Ray].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 def translate(inputs: tuple[str, ...], target: str, source: str, model: str | None,
               glossaries: tuple[str, ...], no_glossary: bool, no_enforce: bool, output: str | None,
@@ -76,7 +87,8 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
               beams: int | None, max_new_tokens: int | None, max_batch_tokens: int | None,
               threads: int | None, no_checks: bool, no_cache: bool, no_fallback: bool,
               trust_remote_code: bool, shard: str | None, shard_size: int | None,
-              quiet: bool) -> None:
+              runner: str, ray_actors: int | None, ray_gpus_per_actor: float,
+              ray_address: str | None, quiet: bool) -> None:
     """Translate German documents into English or Chinese, segment by segment.
 
     INPUTS are .txt files, folders of them, JSONL files with `id` and `text`
@@ -118,10 +130,11 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
                       max_new_tokens=max_new_tokens, max_batch_tokens=max_batch_tokens,
                       threads=threads, no_checks=no_checks, no_cache=no_cache,
                       no_fallback=no_fallback, trust_remote_code=trust_remote_code, shard=shard,
-                      shard_size=shard_size, quiet=quiet)
+                      shard_size=shard_size, quiet=quiet, runner=runner, ray_actors=ray_actors,
+                      ray_gpus_per_actor=ray_gpus_per_actor, ray_address=ray_address)
         return
-    if shard or shard_size:
-        raise ModelError("--shard and --shard-size need an output folder (-o DIR)")
+    if shard or shard_size or runner != "local":
+        raise ModelError("--shard, --shard-size and --runner need an output folder (-o DIR)")
     documents = load_documents(inputs, lang=source)
     if output not in (None, "-"):
         check_writable(output, folder=True)  # now, not after an hour of translation
