@@ -166,9 +166,8 @@ def main() -> None:
                 wall, info = run(cmd, env)
                 if "new_tokens" not in info:  # tk: what its run.json says it generated
                     run_json = Path(cmd[cmd.index("-o") + 1]) / "run.json"
-                    usage = json.loads(run_json.read_text(encoding="utf-8"))["usage"]
-                    info["new_tokens"] = sum(v["new_tokens"] for v in usage.values()
-                                             if isinstance(v, dict))
+                    info["new_tokens"] = json.loads(run_json.read_text(encoding="utf-8"))[
+                        "new_tokens"]
                 this[name] = {"wall_s": round(wall, 2), **info}
             base = this["plain transformers loop"]["wall_s"]
             for v in this.values():

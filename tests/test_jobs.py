@@ -271,3 +271,18 @@ def test_a_partial_run_is_scored_on_the_documents_it_covers(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["score", "translations", str(part), "--refs", str(refs),
                                        "--lang", "en", "--covered", "--bootstrap", "20"])
     assert result.exit_code == 0 and "partial: scored on the 2 of 5" in result.output
+
+
+def test_a_job_writes_tsv_rows_matching_its_records(tiny_marian: Path, tmp_path: Path) -> None:
+    import csv
+
+    inputs = write_jsonl(tmp_path / "in.jsonl", corpus_docs(5))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["translate", "--to", "en", str(inputs), "-m",
+                                       str(tiny_marian), "-o", str(out), "-q", "--shard-size",
+                                       "2", "--max-new-tokens", "8", "--format", "tsv"])
+    assert result.exit_code == 0, result.output
+    with (out / "translations.tsv").open(encoding="utf-8") as f:
+        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert rows[0] == ["doc", "id", "source", "translation"]
+    assert [r[1] for r in rows[1:]] == [r["id"] for r in records(out)]  # every shard, once

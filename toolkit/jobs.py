@@ -209,12 +209,26 @@ class JobRun:
     reused_documents: int = 0
     translated_segments: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
-    checks: list[Any] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-    stats: list[dict[str, Any]] = field(default_factory=list)
+    checks: Any = None  # CheckSummary of the segments translated in this run, shard by shard
+    stats: dict[str, Any] | None = None  # retry stats, summed
     seconds: float = 0.0
     new_tokens: int = 0
     complete: bool = False
+
+    def add(self, result: ShardResult) -> None:
+        """Count a finished shard (summaries only: nothing per segment is kept)."""
+        from toolkit.qa.checks import CheckSummary
+
+        self.translated_segments += len(result.records)
+        self.failed += result.failed
+        self.new_tokens += result.new_tokens
+        if result.checks:
+            summary = CheckSummary.from_checks(result.checks)
+            self.checks = summary if self.checks is None else self.checks.merge(summary)
+        if result.stats:
+            from toolkit.translate import _sum_stats
+
+            self.stats = _sum_stats([s for s in (self.stats, result.stats) if s])
 
 
 def run_job(job: Job, docs: Iterable[Document], work: Callable[[list[Document]], ShardResult],
@@ -237,13 +251,7 @@ def run_job(job: Job, docs: Iterable[Document], work: Callable[[list[Document]],
         t0 = time.perf_counter()
         result = work(chunk)
         job.write_shard(index, chunk, result, time.perf_counter() - t0)
-        run.translated_segments += len(result.records)
-        run.failed += result.failed
-        run.checks += result.checks
-        run.ids += [r["id"] for r in result.records if r.get("checks") is not None]
-        run.new_tokens += result.new_tokens
-        if result.stats:
-            run.stats.append(result.stats)
+        run.add(result)
         if on_shard:
             on_shard(len(chunk), len(result.records), False)
     return finish(job, run, started)

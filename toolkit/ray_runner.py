@@ -127,11 +127,7 @@ def run_job_ray(job: Job, docs: Iterable[Document], recipe: dict[str, Any], *,
                                  failed=json.loads(row["failed"]),
                                  stats=json.loads(row["stats"]), new_tokens=int(row["new_tokens"]))
             job.write_shard(index, todo[index], result, float(row["seconds"]))
-            run.translated_segments += len(result.records)
-            run.failed += result.failed
-            run.new_tokens += result.new_tokens
-            if result.stats:
-                run.stats.append(result.stats)
+            run.add(result)
             if on_shard:
                 on_shard(len(todo[index]), len(result.records), False)
     return finish(job, run, started)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -147,9 +148,12 @@ def assemble(job: Any, target: str, fmt: str | None) -> None:
                     docs.append(doc)
     stems = file_stems(docs)  # ids never choose where a file goes
     tmp = folder / ".translations.jsonl.tmp"
-    tsv_rows: list[dict[str, Any]] = []
+    tsv = folder / ".translations.tsv.tmp"
+    columns = ["doc", "id", "source", "translation"]
     count = 0
-    with tmp.open("w", encoding="utf-8") as out:
+    with tmp.open("w", encoding="utf-8") as out, \
+            (tsv.open("w", encoding="utf-8") if fmt == "tsv" else open(os.devnull, "w")) as table:
+        table.write(tsv_text([], columns))  # the header
         for entry in job.manifest["shards"]:
             text = (folder / entry["name"]).read_text(encoding="utf-8")
             out.write(text)
@@ -158,12 +162,10 @@ def assemble(job: Any, target: str, fmt: str | None) -> None:
             count += len(records)
             for doc, body in document_texts(records).items():
                 atomic_write(folder / f"{stems[doc]}.{target}.txt", body)
-            if fmt == "tsv":
-                tsv_rows += [r.to_dict() for r in records]
+            table.write(tsv_text([r.to_dict() for r in records], columns).split("\n", 1)[1])
     tmp.replace(folder / "translations.jsonl")
     if fmt == "tsv":
-        atomic_write(folder / "translations.tsv",
-                     tsv_text(tsv_rows, ["doc", "id", "source", "translation"]))
+        tsv.replace(folder / "translations.tsv")
     manifest = job.manifest
     retries = _merged([e["retries"] for e in manifest["shards"] if e.get("retries")])
     atomic_write(folder / "run.json", json.dumps(
@@ -176,12 +178,11 @@ def assemble(job: Any, target: str, fmt: str | None) -> None:
 
 
 def _summary(run: Any, job: Any, total: int, seconds: float, no_checks: bool) -> None:
-    from toolkit.qa.checks import CheckSummary
     from toolkit.tasks.retry import RetryStats
 
-    if run.checks and not no_checks:
-        click.echo(CheckSummary.from_checks(run.checks, ids=run.ids).render(), err=True)
-    stats = _merged(run.stats)
+    if run.checks is not None and not no_checks:
+        click.echo(run.checks.render(), err=True)
+    stats = run.stats
     if stats and stats.get("retried") is not None:
         click.echo(RetryStats(**stats).render(), err=True)
     fresh = run.documents - run.reused_documents

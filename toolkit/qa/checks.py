@@ -166,6 +166,27 @@ class CheckSummary:
             glossary_used=glossary_used,
         )
 
+    def merge(self, other: CheckSummary, worst: int = 5) -> CheckSummary:
+        """The summary of both runs of segments (a job adds one shard at a time, so memory
+        stays flat); the worst list keeps the segments with the most problems."""
+        ranked = sorted(enumerate(self.worst + other.worst),
+                        key=lambda t: (-len(t[1].problems), t[0]))
+        return CheckSummary(
+            segments=self.segments + other.segments,
+            segments_with_terms=self.segments_with_terms + other.segments_with_terms,
+            terms_found=self.terms_found + other.terms_found,
+            terms_enforced=self.terms_enforced + other.terms_enforced,
+            terms_violated=self.terms_violated + other.terms_violated,
+            numbers_checked=self.numbers_checked + other.numbers_checked,
+            numbers_matched=self.numbers_matched + other.numbers_matched,
+            numbers_mismatched=self.numbers_mismatched + other.numbers_mismatched,
+            numbers_unverified=self.numbers_unverified + other.numbers_unverified,
+            language_failures=self.language_failures + other.language_failures,
+            segments_with_problems=self.segments_with_problems + other.segments_with_problems,
+            worst=tuple(w for _, w in ranked[:worst]),
+            glossary_used=self.glossary_used or other.glossary_used,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "segments": self.segments,

@@ -149,16 +149,26 @@ class RetryPolicy:
             failing = [i for i, s in enumerate(states) if self._problems(s.terms, s.checks, s.text)[0]]
             if not failing:
                 break
-            translator = self._translator_for(round_)
-            retry = [self._retry_request(states[i], round_, translator) for i in failing]
+            fallback = (self._translator_for(round_)  # loaded only if a term is missing
+                        if any(_misses_term(states[i]) for i in failing) else self.translator)
+            # Only a missing term needs forcing: the rest is retried on the run's own backend.
+            by = {i: fallback if fallback is not self.translator and _misses_term(states[i])
+                  else self.translator for i in failing}
             phase = getattr(progress, "phase", None)
             if phase:
+                moved = sum(t is not self.translator for t in by.values())
                 phase(f"retry round {round_}: {len(failing)} segment(s)"
-                      + ("" if translator is self.translator else f" on {translator.engine}"))
+                      + (f", {moved} on {fallback.engine}" if moved else ""))
+            results: dict[int, tuple[Any, TranslationRequest, Translator]] = {}
             start = time.perf_counter()
-            new = translator.translate(retry)
+            for translator in dict.fromkeys(by.values()):
+                group = [i for i in failing if by[i] is translator]
+                retry = [self._retry_request(states[i], round_, translator) for i in group]
+                for i, t, asked in zip(group, translator.translate(retry), retry, strict=True):
+                    results[i] = (t, asked, translator)
             self.stats.retry_s += time.perf_counter() - start
-            for i, t, asked in zip(failing, new, retry, strict=True):
+            for i in failing:
+                t, asked, translator = results[i]
                 s = states[i]
                 if i not in retried:
                     retried.add(i)
@@ -264,6 +274,10 @@ class RetryPolicy:
                 st.constrained_engine = s.by.engine
             if i in retried and not self._problems(o.terms, o.checks, o.text)[0]:
                 st.fixed += 1
+
+
+def _misses_term(s: _State) -> bool:
+    return s.terms is not None and bool(s.terms.violated)
 
 
 def _missing(terms: Any) -> frozenset[tuple[int, str]]:
