@@ -45,6 +45,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--one-by-one", type=int, default=8,
                         help="sentences for the one-by-one baseline (it is slow)")
+    parser.add_argument("--paths", nargs="+", default=["one-by-one", "transformers",
+                                                        "ctranslate2", "continuous"],
+                        help="which paths to run")
     parser.add_argument("-o", "--output")
     args = parser.parse_args()
 
@@ -72,27 +75,33 @@ def main() -> None:
 
     hf = load_backend(args.model, "transformers", device="cpu", threads=args.threads)
     one = Translator(hf, max_new_tokens=args.max_new_tokens)
-    # One by one: each sentence its own generate call (what a first script does).
-    started = time.perf_counter()
-    before = hf.usage.new_tokens
-    for r in requests[: args.one_by_one]:
-        one.translate([r])
-    wall = time.perf_counter() - started
-    new = hf.usage.new_tokens - before
-    rows.append({"path": "one-by-one generate (transformers)", "sentences": args.one_by_one,
-                 "wall_s": round(wall, 2), "new_tokens": new,
-                 "new_tokens_per_second": round(new / wall, 2)})
-    print(json.dumps(rows[-1]), flush=True)
-    for batch in args.batches:
-        hf.max_batch_size = batch
-        timed(f"tk transformers, batch {batch}", one, requests)
+    if "one-by-one" in args.paths:
+        # One by one: each sentence its own generate call (what a first script does).
+        started = time.perf_counter()
+        before = hf.usage.new_tokens
+        for r in requests[: args.one_by_one]:
+            one.translate([r])
+        wall = time.perf_counter() - started
+        new = hf.usage.new_tokens - before
+        rows.append({"path": "one-by-one generate (transformers)", "sentences": args.one_by_one,
+                     "wall_s": round(wall, 2), "new_tokens": new,
+                     "new_tokens_per_second": round(new / wall, 2)})
+        print(json.dumps(rows[-1]), flush=True)
+    if "transformers" in args.paths:
+        for batch in args.batches:
+            hf.max_batch_size = batch
+            timed(f"tk transformers, batch {batch}", one, requests)
+    if "continuous" in args.paths:
+        rows.append(continuous_batching(hf, one, requests, args.max_new_tokens))
+        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     del hf, one
 
-    ct2 = load_backend(args.model, "ctranslate2", device="cpu", threads=args.threads)
-    fast = Translator(ct2, max_new_tokens=args.max_new_tokens)
-    for batch in args.batches:
-        ct2.max_batch_size = batch
-        timed(f"tk ctranslate2 int8, batch {batch}", fast, requests)
+    if "ctranslate2" in args.paths:
+        ct2 = load_backend(args.model, "ctranslate2", device="cpu", threads=args.threads)
+        fast = Translator(ct2, max_new_tokens=args.max_new_tokens)
+        for batch in args.batches:
+            ct2.max_batch_size = batch
+            timed(f"tk ctranslate2 int8, batch {batch}", fast, requests)
 
     base = rows[0]["new_tokens_per_second"]
     for r in rows:
@@ -109,6 +118,42 @@ def main() -> None:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
                                      encoding="utf-8")
+
+
+def continuous_batching(backend, translator, requests, max_new_tokens: int) -> dict:  # noqa: ANN001
+    """transformers' continuous batching (``generate_batch``, paged attention) on tk's exact
+    prompts and budgets; it drops processors it does not support, so lengths are checked
+    here (each output cut at its own budget, as tk does)."""
+    from transformers import GenerationConfig
+
+    generic = translator.requests(requests)
+    prompts = [backend.tokenizer(backend._prompt(g), add_special_tokens=False)["input_ids"]
+               for g in generic]
+    model = backend.model
+    row = {"path": "transformers continuous batching (generate_batch)",
+           "sentences": len(requests)}
+    try:
+        model.set_attn_implementation("sdpa_paged")
+        config = GenerationConfig(max_new_tokens=max(g.max_new_tokens for g in generic),
+                                  do_sample=False, eos_token_id=sorted(backend.eos_ids()),
+                                  pad_token_id=backend.tokenizer.pad_token_id)
+        started = time.perf_counter()
+        out = model.generate_batch(inputs=prompts, generation_config=config, progress_bar=False)
+        wall = time.perf_counter() - started
+    except Exception as e:  # report what this path does on this machine, whatever it is
+        row["error"] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        row.update(wall_s=0.0, new_tokens=0, new_tokens_per_second=0.0)
+        return row
+    finally:
+        model.set_attn_implementation("sdpa")
+    results = list(out.values())
+    new = sum(min(len(r.generated_tokens), g.max_new_tokens)
+              for r, g in zip(results, generic, strict=False))
+    row.update(wall_s=round(wall, 2), new_tokens=new,
+               new_tokens_per_second=round(new / wall, 2),
+               sample=backend.tokenizer.decode(results[0].generated_tokens,
+                                               skip_special_tokens=True)[:160])
+    return row
 
 
 if __name__ == "__main__":

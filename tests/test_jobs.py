@@ -286,3 +286,21 @@ def test_a_job_writes_tsv_rows_matching_its_records(tiny_marian: Path, tmp_path:
         rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
     assert rows[0] == ["doc", "id", "source", "translation"]
     assert [r[1] for r in rows[1:]] == [r["id"] for r in records(out)]  # every shard, once
+
+
+def test_summaries_are_a_resumable_job_too(tiny_chat: Path, tmp_path: Path) -> None:
+    inputs = write_jsonl(tmp_path / "in.jsonl", corpus_docs(3))
+    out = tmp_path / "out"
+    base = ["summarize", "--lang", "en", str(inputs), "-m", str(tiny_chat), "-o", str(out),
+            "--max-words", "20", "--shard-size", "2", "--no-glossary"]
+    first = CliRunner().invoke(main, base)
+    assert first.exit_code == 0, first.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["task"] == "summarize" and manifest["status"] == "complete"
+    assert [e["documents"] for e in manifest["shards"]] == [2, 1]
+    rows = [json.loads(line) for line in (out / "summaries.jsonl").read_text().splitlines()]
+    assert [r["doc"] for r in rows] == ["doc-000", "doc-001", "doc-002"]
+    again = CliRunner().invoke(main, base)
+    assert again.exit_code == 0 and "3 reused from earlier runs" in again.output
+    other = CliRunner().invoke(main, [*base[:-4], "30", *base[-3:]])
+    assert other.exit_code != 0 and "max_words: 20 -> 30" in other.output

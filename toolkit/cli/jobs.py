@@ -192,7 +192,7 @@ def _summary(run: Any, job: Any, total: int, seconds: float, no_checks: bool) ->
         line += f"; {run.reused_documents} documents reused from earlier runs"
     hits = getattr(job, "cache_hits", 0)
     if hits:
-        line += f"; {hits} of them served from the cache of an interrupted run"
+        line += f"; {hits} generations served from the cache"
     line += f"), {seconds:.1f} s"
     if fresh and seconds:
         line += (f", {fresh / seconds:.2f} documents/s, {run.translated_segments / seconds:.2f} "
@@ -246,3 +246,78 @@ def status_command(folder: str, as_json: bool) -> None:
     click.echo(f"  updated    {info['updated']}")
     for failure in info["failures"][:5]:
         click.echo(f"  failed     {failure['doc']}: {failure['error']}")
+
+
+def summarize_job(inputs: tuple[str, ...], *, target: str, source: str, output: str,
+                  shard: str | None, shard_size: int | None, quiet: bool, summarizer: Any,
+                  glossary: Any, options: dict[str, Any], no_cache: bool) -> None:
+    """``tk summarize -o DIR`` over documents: streamed, sharded and resumable like
+    :func:`translate_job`; a document that fails is recorded and retried next run."""
+    from toolkit.jobs import DEFAULT_SHARD_DOCS, RECOVERABLE, Job, ShardResult, run_job
+    from toolkit.jobs import translation_failure
+    from toolkit.stream import iter_documents, parse_shard, select_shard
+    from toolkit.summarize import inputs_from_documents, summarize_documents
+    from toolkit.translate import glossary_digest
+
+    share = parse_shard(shard) if shard else None
+    total = sum(1 for _ in select_shard(iter_documents(inputs, source), share))
+    if not total:
+        raise click.UsageError(f"--shard {shard}: no document of the input falls in this share")
+    settings = {"task": "summarize", "target": target, "source": source,
+                "fingerprint": summarizer.fingerprint(), "glossary": glossary_digest(glossary),
+                "options": {k: v for k, v in options.items()},
+                "shard": f"{share[0]}/{share[1]}" if share else None,
+                "shard_docs": shard_size or DEFAULT_SHARD_DOCS}
+    job = Job(output, settings, {"model": summarizer.model_label, "engine": summarizer.engine,
+                                 "fingerprint_short": summarizer.fingerprint_short})
+
+    def work(docs: list[Any]) -> ShardResult:
+        records, failed = [], []
+        for doc in docs:  # one document at a time: a failure costs only that one
+            try:
+                run = summarize_documents(inputs_from_documents([doc]), summarizer, target,
+                                          glossary=glossary, **options)
+                records += [r.to_dict() for r in run.records]
+            except RECOVERABLE as e:
+                failed.append(translation_failure(doc, e))
+        return ShardResult(records, failed)
+
+    show = not quiet and sys.stderr.isatty()
+    started = time.perf_counter()
+    with progress_bar(total, f"summaries ({target})", enabled=show, unit="doc") as bar:
+        try:
+            run = run_job(job, select_shard(iter_documents(inputs, source), share), work,
+                          total=total, on_shard=lambda docs, n, reused: bar(docs))
+        except KeyboardInterrupt:
+            _note(f"Interrupted. {_kept(job, total, output, no_cache)}")
+            raise click.exceptions.Exit(130) from None
+    if run.complete:
+        _assemble_summaries(job)
+    if not quiet:
+        click.echo(f"{output}/: {run.documents - len(run.failed)} of {total} documents "
+                   f"summarized ({run.reused_documents} reused from earlier runs), "
+                   f"{time.perf_counter() - started:.1f} s", err=True)
+    if run.failed:
+        raise click.ClickException(
+            f"{len(run.failed)} document(s) failed (first: {run.failed[0]['doc']}: "
+            f"{run.failed[0]['error']}); the rest is kept in {output}/ - run the same command "
+            "again to retry them")
+
+
+def _assemble_summaries(job: Any) -> None:
+    from toolkit import __version__
+    from toolkit.outputs import atomic_write, file_stems
+
+    folder = job.folder
+    records = list(job.records())  # one per document: small next to the documents
+    stems = file_stems([r["doc"] for r in records])
+    for r in records:
+        atomic_write(folder / f"{stems[r['doc']]}.{r['lang']}.summary.txt", r["summary"] + "\n")
+    tmp = folder / ".summaries.jsonl.tmp"
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                   encoding="utf-8")
+    tmp.replace(folder / "summaries.jsonl")
+    atomic_write(folder / "run.json", json.dumps(
+        {"tk": __version__, "model": job.manifest.get("model"),
+         "fingerprint": job.manifest["settings"]["fingerprint"], "documents": len(records),
+         "manifest": "manifest.json"}, ensure_ascii=False, indent=2) + "\n")

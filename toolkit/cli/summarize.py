@@ -51,17 +51,23 @@ from toolkit.config import SETTINGS
 @click.option("--no-cache", is_flag=True, help="Generate everything again.")
 @click.option("--no-fallback", is_flag=True,
               help="Without --model, fail instead of falling back to the offline starter.")
+@click.option("--shard", metavar="K/N",
+              help="Summarize only share K of N of the documents (stable hash of the id).")
+@click.option("--shard-size", type=click.IntRange(1), default=None, metavar="DOCS",
+              help="Documents per output shard with -o DIR [default: 32].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 def summarize(inputs: tuple[str, ...], target: str, source: str, translation: str | None,
               model: str | None, max_words: int | None, max_chars: int | None, style: str,
               glossaries: tuple[str, ...], no_glossary: bool, no_checks: bool, window: int | None,
               output: str | None, engine: str | None, device: str | None, dtype: str | None,
               beams: int | None, threads: int | None, no_cache: bool, no_fallback: bool,
-              quiet: bool) -> None:
+              shard: str | None, shard_size: int | None, quiet: bool) -> None:
     """Write abstractive summaries of documents of any length, in German, English or Chinese.
 
-    INPUTS are .txt files, folders, JSONL files with `id` and `text`, or - for stdin; or
-    give --from-translation to summarize tk's translations. A German article goes straight
+    INPUTS are .txt files, folders, JSONL files with `id` and `text`, Parquet files, a
+    saved `datasets` dataset, or - for stdin; or give --from-translation to summarize tk's
+    translations. With -o DIR documents are streamed into a resumable job (shards and a
+    manifest.json, as tk translate does): the same command continues a job that died. A German article goes straight
     into English or Chinese with a chat model (cross-lingual); seq2seq summarizers write in
     their input's language, so use them with --from-translation. Every summary's numbers
     must be in the source, glossary terms keep their rendering, the language is checked, and
@@ -94,9 +100,16 @@ def summarize(inputs: tuple[str, ...], target: str, source: str, translation: st
     else:
         if not inputs:
             raise click.UsageError("give documents to summarize, or --from-translation")
-        from toolkit.documents import load_documents
+        if output in (None, "-"):
+            from toolkit.documents import load_documents
 
-        items = inputs_from_documents(load_documents(inputs, lang=source))
+            items = inputs_from_documents(load_documents(inputs, lang=source))
+        else:  # a job: checked and streamed there
+            from toolkit.stream import iter_documents
+
+            for _ in iter_documents(inputs, source):  # every input problem before any model
+                pass
+            items = []
     if output not in (None, "-"):
         check_writable(output, folder=True)
     show = not quiet and sys.stderr.isatty()
@@ -107,6 +120,17 @@ def summarize(inputs: tuple[str, ...], target: str, source: str, translation: st
         model, target, engine=engine, device=device, dtype=dtype, beams=beams, threads=threads,
         window=window, cache=not no_cache, fallback=False if no_fallback else None,
         announce=_note)
+    if output not in (None, "-") and not translation:
+        from toolkit.cli.jobs import summarize_job
+
+        summarize_job(inputs, target=target, source=source, output=output, shard=shard,
+                      shard_size=shard_size, quiet=quiet, summarizer=summarizer,
+                      glossary=glossary, no_cache=no_cache,
+                      options={"max_words": max_words, "max_chars": max_chars, "style": style,
+                               "checks": not no_checks})
+        return
+    if shard or shard_size:
+        raise InputError("--shard and --shard-size need documents and an output folder (-o DIR)")
     with progress_bar(len(items), f"summaries ({target})", enabled=show, unit="doc") as bar:
         run = summarize_documents(items, summarizer, target, max_words=max_words,
                                   max_chars=max_chars, style=style, glossary=glossary,

@@ -149,11 +149,12 @@ class RetryPolicy:
             failing = [i for i, s in enumerate(states) if self._problems(s.terms, s.checks, s.text)[0]]
             if not failing:
                 break
-            fallback = (self._translator_for(round_)  # loaded only if a term is missing
-                        if any(_misses_term(states[i]) for i in failing) else self.translator)
-            # Only a missing term needs forcing: the rest is retried on the run's own backend.
-            by = {i: fallback if fallback is not self.translator and _misses_term(states[i])
-                  else self.translator for i in failing}
+            # The last round goes where strings can be forced (CTranslate2 -> transformers):
+            # a missing term, and the source's numbers where a number or the language is
+            # wrong. (Keeping number/language retries on CTranslate2 with unforced hints was
+            # measured: en number accuracy 80.0% -> 69.1% for 6% less time.)
+            fallback = self._translator_for(round_)
+            by = {i: fallback for i in failing}
             phase = getattr(progress, "phase", None)
             if phase:
                 moved = sum(t is not self.translator for t in by.values())
@@ -274,10 +275,6 @@ class RetryPolicy:
                 st.constrained_engine = s.by.engine
             if i in retried and not self._problems(o.terms, o.checks, o.text)[0]:
                 st.fixed += 1
-
-
-def _misses_term(s: _State) -> bool:
-    return s.terms is not None and bool(s.terms.violated)
 
 
 def _missing(terms: Any) -> frozenset[tuple[int, str]]:
