@@ -293,6 +293,11 @@ def summarize_job(inputs: tuple[str, ...], *, target: str, source: str, output: 
             raise click.exceptions.Exit(130) from None
     if run.complete:
         _assemble_summaries(job)
+        if not quiet:
+            from toolkit.summarize import SummaryRecord, SummaryRun
+
+            done = SummaryRun([SummaryRecord(**r) for r in job.records()])
+            click.echo(done.summary(), err=True)
     if not quiet:
         click.echo(f"{output}/: {run.documents - len(run.failed)} of {total} documents "
                    f"summarized ({run.reused_documents} reused from earlier runs), "
