@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,7 +82,9 @@ def peak_mb():  # VmHWM: this process's own peak (ru_maxrss would carry the pare
             return int(line.split()[1]) / 1024
 import json, sys
 from toolkit.cli import main
-main(sys.argv[1:], standalone_mode=False)
+code = main(sys.argv[1:], standalone_mode=False)  # click returns the exit code here
+if code:
+    sys.exit(code)
 print(json.dumps({"peak_mb": peak_mb()}))
 '''
 
@@ -133,6 +136,8 @@ def main() -> None:
     py = sys.executable
 
     def tk(engine: str, beams: int, out: str) -> list[str]:
+        # A fresh output folder each time: tk would otherwise resume (reuse) a finished job.
+        shutil.rmtree(work / out, ignore_errors=True)
         return [py, "-c", TK, "translate", "--to", "en", str(inputs), "-m", str(model),
                 "--engine", engine, "--beams", str(beams), "--max-new-tokens",
                 str(args.max_new_tokens), "--max-batch-tokens", "100000", "--no-glossary",
@@ -163,6 +168,8 @@ def main() -> None:
         for _ in range(args.rounds):
             this: dict[str, dict] = {}
             for name, cmd in variants.items():
+                if "-o" in cmd:  # a fresh output folder: tk would resume a finished job
+                    shutil.rmtree(cmd[cmd.index("-o") + 1], ignore_errors=True)
                 wall, info = run(cmd, env)
                 if "new_tokens" not in info:  # tk: what its run.json says it generated
                     run_json = Path(cmd[cmd.index("-o") + 1]) / "run.json"
