@@ -133,7 +133,7 @@ def continuous_batching(backend, translator, requests, max_new_tokens: int) -> d
     row = {"path": "transformers continuous batching (generate_batch)",
            "sentences": len(requests)}
     try:
-        model.set_attn_implementation("sdpa_paged")
+        model.set_attn_implementation("paged|sdpa")
         config = GenerationConfig(max_new_tokens=max(g.max_new_tokens for g in generic),
                                   do_sample=False, eos_token_id=sorted(backend.eos_ids()),
                                   pad_token_id=backend.tokenizer.pad_token_id)
