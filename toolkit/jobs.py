@@ -278,12 +278,11 @@ def finish(job: Job, run: JobRun, started: float) -> JobRun:
 def _throughput(job: Job, run: JobRun) -> dict[str, float]:
     """Of this run's own work (reused shards cost nothing and would flatter it)."""
     seconds = run.seconds or 1e-9
-    fresh = [e for e in job.manifest["shards"]]
     docs = run.documents - run.reused_documents
     return {"documents_per_second": round(docs / seconds, 3),
             "segments_per_second": round(run.translated_segments / seconds, 3),
             "new_tokens_per_second": round(run.new_tokens / seconds, 2),
-            "seconds": round(run.seconds, 2), "shards": len(fresh)}
+            "seconds": round(run.seconds, 2), "shards": run.shards - run.reused_shards}
 
 
 def status(folder: str | Path) -> dict[str, Any]:
@@ -310,19 +309,6 @@ def _tk_version() -> str:
     from toolkit import __version__
 
     return __version__
-
-
-def file_digest(paths: Iterable[str | Path]) -> str | None:
-    """SHA-256 over the given files' contents (the glossary a job used), or None for none."""
-    import hashlib
-
-    paths = [Path(p) for p in paths]
-    if not paths:
-        return None
-    digest = hashlib.sha256()
-    for p in sorted(paths):
-        digest.update(p.read_bytes())
-    return digest.hexdigest()
 
 
 def translation_failure(doc: Document, error: BaseException) -> dict[str, str]:

@@ -132,6 +132,20 @@ class Usage:
                 "seconds": round(self.seconds, 3), "new_tokens_per_second": round(rate, 2)}
 
 
+def check_window(caps: Capabilities, label: str, requests: Sequence[GenerationRequest],
+                 lengths: Sequence[int]) -> None:
+    """Inputs are never cut silently: one longer than the model's window (with a causal LM's
+    output budget) is an error; tasks split long texts before they get here."""
+    limit = caps.max_input_tokens
+    if limit is None:
+        return
+    for r, n in zip(requests, lengths, strict=True):
+        total = n + (0 if caps.architecture == "seq2seq" else r.max_new_tokens)
+        if total > limit:
+            raise ModelError(f"{label}: an input of {n} tokens (plus {total - n} to generate) "
+                             f"does not fit the model's {limit}-token window; split the text")
+
+
 Progress = Callable[[int], None]
 """Called with the number of requests just finished, so callers can drive a progress bar."""
 

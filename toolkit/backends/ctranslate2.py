@@ -34,6 +34,7 @@ from toolkit.backends.base import (
     Generation,
     GenerationRequest,
     Progress,
+    check_window,
     digest,
 )
 from toolkit.backends.batching import DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, plan_batches
@@ -309,7 +310,8 @@ class CTranslate2Backend(Backend):
         for (_, _, _, system), indices in groups.items():
             group = [requests[i] for i in indices]
             tokens = self._tokens(group)
-            self._check_lengths(group, [len(t) for t in tokens])
+            check_window(self._capabilities, self.model_label, group,
+                         [len(t) for t in tokens])
             costs = [r.beams * (len(t) + r.max_new_tokens) for r, t in zip(group, tokens,
                                                                           strict=True)]
             for batch in plan_batches(costs, self.max_batch_tokens, self.max_batch_size):
@@ -363,17 +365,6 @@ class CTranslate2Backend(Backend):
                    if r.messages else r.text for r in requests]
         return [tok.convert_ids_to_tokens(ids)
                 for ids in tok(prompts, add_special_tokens=False)["input_ids"]]
-
-    def _check_lengths(self, requests: Sequence[GenerationRequest], lengths: list[int]) -> None:
-        limit = self._capabilities.max_input_tokens
-        if limit is None:
-            return
-        for r, n in zip(requests, lengths, strict=True):
-            total = n + (0 if self.seq2seq else r.max_new_tokens)
-            if total > limit:
-                raise ModelError(f"{self.model_label}: an input of {n} tokens (plus "
-                                 f"{total - n} to generate) does not fit the model's "
-                                 f"{limit}-token window; split the text")
 
     def _limits(self, requests: list[GenerationRequest]) -> list[int]:
         cap = self._capabilities.max_new_tokens
@@ -433,19 +424,13 @@ def _first_line(error: BaseException) -> str:
 
 
 def cached_conversions() -> list[Path]:
-    root = conversion_root()
-    return sorted(p.parent for p in root.glob(f"*/{_DONE}")) if root.is_dir() else []
+    from toolkit.backends.gguf import finished_folders
+
+    return finished_folders(conversion_root())
 
 
 def clear_conversions() -> int:
     """Delete all cached CTranslate2 conversions; returns how many finished ones were removed."""
-    root = conversion_root()
-    if not root.is_dir():
-        return 0
-    done = len(cached_conversions())
-    for p in root.iterdir():
-        if p.is_dir():
-            shutil.rmtree(p)
-        elif p.suffix == ".lock":
-            p.unlink(missing_ok=True)
-    return done
+    from toolkit.backends.gguf import clear_folders
+
+    return clear_folders(conversion_root())

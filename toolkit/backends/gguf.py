@@ -197,22 +197,31 @@ def _save(tokenizer: Any, model: Any, cache: Path) -> None:
             model.config.quantization_config = quant_config
 
 
-def cached_conversions() -> list[Path]:
-    """Finished conversions in the cache."""
-    root = gguf_root()
+def finished_folders(root: Path) -> list[Path]:
+    """Finished conversions under ``root`` (each folder holds the completion marker)."""
     return sorted(p.parent for p in root.glob(f"*/{_DONE}")) if root.is_dir() else []
 
 
-def clear_gguf_cache() -> int:
-    """Delete all cached GGUF conversions (and interrupted ones); returns how many finished
-    ones were removed."""
-    root = gguf_root()
+def clear_folders(root: Path) -> int:
+    """Delete every conversion folder and lock under ``root`` (interrupted ones too);
+    returns how many finished ones were removed."""
     if not root.is_dir():
         return 0
-    done = len(cached_conversions())
+    done = len(finished_folders(root))
     for p in root.iterdir():
         if p.is_dir():
             shutil.rmtree(p)
         elif p.suffix == ".lock":
             p.unlink(missing_ok=True)
     return done
+
+
+def cached_conversions() -> list[Path]:
+    """Finished conversions in the cache."""
+    return finished_folders(gguf_root())
+
+
+def clear_gguf_cache() -> int:
+    """Delete all cached GGUF conversions (and interrupted ones); returns how many finished
+    ones were removed."""
+    return clear_folders(gguf_root())

@@ -19,6 +19,7 @@ from toolkit.backends.base import (
     Generation,
     GenerationRequest,
     Progress,
+    check_window,
 )
 from toolkit.backends.batching import DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, plan_batches
 from toolkit.backends.runtime import dtype_name, resolve_device, resolve_dtype, set_cpu_threads
@@ -170,7 +171,7 @@ class TransformersBackend(Backend):
             for indices in self._groups(requests).values():
                 group = [requests[i] for i in indices]
                 lengths = [len(ids) for ids in self._tokenize(group)["input_ids"]]
-                self._check_lengths(group, lengths)
+                check_window(self._capabilities, self.model_label, group, lengths)
                 # What a batch holds in memory: every beam of every row, input and output.
                 costs = [r.beams * (n + r.max_new_tokens) for r, n in zip(group, lengths,
                                                                           strict=True)]
@@ -207,19 +208,6 @@ class TransformersBackend(Backend):
             self.oom_splits += 1
             half = len(requests) // 2
             return self._run_split(requests[:half]) + self._run_split(requests[half:])
-
-    def _check_lengths(self, requests: Sequence[GenerationRequest], lengths: list[int]) -> None:
-        """Inputs are never cut silently: one longer than the model's window is an error
-        (tasks split long texts before they get here)."""
-        limit = self._capabilities.max_input_tokens
-        if limit is None:
-            return
-        for r, n in zip(requests, lengths, strict=True):
-            total = n + (0 if self.seq2seq else r.max_new_tokens)
-            if total > limit:
-                raise ModelError(f"{self.model_label}: an input of {n} tokens (plus "
-                                 f"{total - n} to generate) does not fit the model's "
-                                 f"{limit}-token window; split the text")
 
     # --- batching --------------------------------------------------------------------------------
 

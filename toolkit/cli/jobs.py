@@ -167,7 +167,9 @@ def assemble(job: Any, target: str, fmt: str | None) -> None:
     if fmt == "tsv":
         tsv.replace(folder / "translations.tsv")
     manifest = job.manifest
-    retries = _merged([e["retries"] for e in manifest["shards"] if e.get("retries")])
+    from toolkit.translate import _sum_stats
+
+    retries = _sum_stats([e["retries"] for e in manifest["shards"] if e.get("retries")])
     atomic_write(folder / "run.json", json.dumps(
         {"tk": __version__, "model": manifest.get("model"),
          "fingerprint": manifest["settings"]["fingerprint"], "segments": count,
@@ -198,12 +200,6 @@ def _summary(run: Any, job: Any, total: int, seconds: float, no_checks: bool) ->
         line += (f", {fresh / seconds:.2f} documents/s, {run.translated_segments / seconds:.2f} "
                  f"segments/s, {run.new_tokens / seconds:.1f} new tokens/s")
     click.echo(line, err=True)
-
-
-def _merged(stats: list[dict[str, Any]]) -> dict[str, Any] | None:
-    from toolkit.translate import _sum_stats
-
-    return _sum_stats(stats)
 
 
 def _note(message: str) -> None:
