@@ -117,9 +117,9 @@ def test_devices_and_dtypes_it_cannot_serve_are_one_line(tiny_marian: Path) -> N
 def test_terms_still_missing_are_retried_on_the_constrained_transformers_path(
     tiny_chat: Path, tmp_path: Path
 ) -> None:
-    """CTranslate2 cannot force a term: the hints go first, then the segments that still miss
-    one are retried with it forced on transformers, and each record names the engine (and
-    fingerprint) its text came from."""
+    """CTranslate2 cannot force a term: with --retry force the hints go first, then the
+    segments that still miss one are retried with it forced on transformers, and each record
+    names the engine (and fingerprint) its text came from."""
     glossary = tmp_path / "g.tsv"
     glossary.write_text("de\ten\tzh\nKI\tAI\t人工智能\nKursziel\tprice target\t目标价\n",
                         encoding="utf-8")
@@ -128,7 +128,7 @@ def test_terms_still_missing_are_retried_on_the_constrained_transformers_path(
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["translate", "--to", "en", str(doc), "-m", str(tiny_chat),
                                       "--engine", "ctranslate2", "-g", str(glossary),
-                                      "-o", str(out), "--max-new-tokens", "24"])
+                                      "-o", str(out), "--max-new-tokens", "24", "--retry", "force"])
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in (out / "translations.jsonl").read_text().splitlines()]
     by_engine = {r["id"]: r["engine"] for r in records}

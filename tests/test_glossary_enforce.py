@@ -56,7 +56,7 @@ SOURCES = ["Alibabas KI-Modelle sind günstig.", "Das Wetter ist schön.", "Nvid
 
 def test_first_pass_hints_only_the_terms_that_occur() -> None:
     engine = TermDroppingEngine()
-    RetryPolicy(engine, GLOSSARY, checks=False).run(requests(*SOURCES, lang="zh"))
+    RetryPolicy(engine, GLOSSARY, checks=False, method="force").run(requests(*SOURCES, lang="zh"))
     first = engine.calls[0]
     assert first[0].terms == (TermHint("Alibabas", "阿里巴巴"), TermHint("KI", "人工智能"))
     assert first[1].terms == ()
@@ -66,7 +66,7 @@ def test_first_pass_hints_only_the_terms_that_occur() -> None:
 
 def test_forced_retry_enforces_missing_terms() -> None:
     engine = TermDroppingEngine()
-    enforcer = RetryPolicy(engine, GLOSSARY, checks=False)
+    enforcer = RetryPolicy(engine, GLOSSARY, checks=False, method="force")
     results = enforcer.run(requests(*SOURCES, lang="zh"))
     assert [r.terms.status for r in results] == ["enforced", "none", "enforced"]
     assert "阿里巴巴" in results[0].text and "人工智能" in results[0].text
@@ -86,32 +86,34 @@ def test_segments_already_right_are_not_retried() -> None:
             return ["Nvidia and Tencent cooperate." for _ in requests]
 
     engine = Echo()
-    results = RetryPolicy(engine, GLOSSARY, checks=False).run(requests(SOURCES[2]))
+    results = RetryPolicy(engine, GLOSSARY, checks=False, method="force").run(requests(SOURCES[2]))
     assert results[0].terms.status == "ok" and len(engine.calls) == 1
 
 
 def test_without_constraints_violations_are_reported_never_hidden() -> None:
     engine = TermDroppingEngine(constraints=False)
-    enforcer = RetryPolicy(engine, GLOSSARY, checks=False)
+    enforcer = RetryPolicy(engine, GLOSSARY, checks=False, method="force")
     results = enforcer.run(requests(SOURCES[0]))
     assert len(engine.calls) == 3  # two rounds of retries (the default), neither forced
     assert not any(c[0].force_terms for c in engine.calls[1:])
     check = results[0].terms
     assert check.status == "violated"
-    assert check.to_dict()["violated"] == [{"source": "Alibabas", "target": "Alibaba"}, {"source": "KI", "target": "AI"}]
+    assert check.to_dict()["violated"] == [
+        {"source": "Alibabas", "target": "Alibaba", "problem": "missing"},
+        {"source": "KI", "target": "AI", "problem": "missing"}]
     assert enforcer.stats.violated == 1 and enforcer.stats.fixed == 0
 
 
 def test_an_engine_that_reads_hints_on_retry_is_fixed_without_constraints() -> None:
     engine = TermDroppingEngine(constraints=False, reads_hints_on_retry=True)
-    results = RetryPolicy(engine, GLOSSARY, checks=False).run(requests(SOURCES[0]))
+    results = RetryPolicy(engine, GLOSSARY, checks=False, method="force").run(requests(SOURCES[0]))
     assert results[0].terms.status == "enforced"
     assert engine.calls[1][0].attempt == 1
 
 
 def test_a_retry_that_does_not_help_keeps_the_first_output() -> None:
     engine = TermDroppingEngine(obeys=False)
-    results = RetryPolicy(engine, GLOSSARY, checks=False, rounds=2).run(requests(SOURCES[0]))
+    results = RetryPolicy(engine, GLOSSARY, checks=False, method="force", rounds=2).run(requests(SOURCES[0]))
     assert len(engine.calls) == 3 and results[0].attempts == 3
     assert results[0].text == "sababila elledom-ik dnis .gitsnüg"  # not "(try 1)" or "(try 2)"
     assert results[0].terms.status == "violated"
@@ -122,7 +124,7 @@ def test_a_glued_term_beats_no_term_but_is_still_reported() -> None:
         def texts(self, requests):  # type: ignore[no-untyped-def]
             return ["xAI models" if r.force_terms else "" for r in requests]
 
-    results = RetryPolicy(Gluing(), GLOSSARY, checks=False).run(requests("KI-Modelle"))
+    results = RetryPolicy(Gluing(), GLOSSARY, checks=False, method="force").run(requests("KI-Modelle"))
     assert results[0].text == "xAI models"  # nearer: the term is at least written
     assert results[0].terms.status == "violated"  # but not as a word of its own
 
@@ -133,7 +135,7 @@ def test_a_retry_that_rambles_until_the_term_fits_is_refused() -> None:
             return ["This translation keeps the meaning. " * 20 + "AI" if r.force_terms else "The KI models."
                     for r in requests]
 
-    enforcer = RetryPolicy(Rambling(), GLOSSARY, checks=False)
+    enforcer = RetryPolicy(Rambling(), GLOSSARY, checks=False, method="force")
     results = enforcer.run(requests("Die KI-Modelle."))
     assert results[0].text == "The KI models." and results[0].terms.status == "violated"
     assert enforcer.stats.runaway == 2  # refused in both rounds
@@ -141,7 +143,7 @@ def test_a_retry_that_rambles_until_the_term_fits_is_refused() -> None:
 
 def test_retries_zero_only_checks() -> None:
     engine = TermDroppingEngine()
-    results = RetryPolicy(engine, GLOSSARY, checks=False, rounds=0).run(requests(SOURCES[0]))
+    results = RetryPolicy(engine, GLOSSARY, checks=False, method="force", rounds=0).run(requests(SOURCES[0]))
     assert len(engine.calls) == 1 and results[0].terms.status == "violated"
 
 
@@ -149,7 +151,7 @@ def test_missing_terms_come_first_among_retry_hints_and_caller_hints_stay() -> N
     engine = TermDroppingEngine()
     number = TermHint("397 Milliarden", "397 billion")
     request = TranslationRequest("Alibabas KI: 397 Milliarden", "de", "en", terms=(number,))
-    RetryPolicy(engine, GLOSSARY, checks=False).run([request])
+    RetryPolicy(engine, GLOSSARY, checks=False, method="force").run([request])
     assert engine.calls[0][0].terms == (number, TermHint("Alibabas", "Alibaba"), TermHint("KI", "AI"))
     # the number is "present" (the engine echoes nothing useful, but it is not a glossary term)
     assert engine.calls[1][0].terms[:2] == (TermHint("Alibabas", "Alibaba"), TermHint("KI", "AI"))
@@ -158,7 +160,7 @@ def test_missing_terms_come_first_among_retry_hints_and_caller_hints_stay() -> N
 def test_progress_counts_segments_once_and_rounds_must_not_be_negative() -> None:
     engine = TermDroppingEngine()
     done: list[int] = []
-    results = RetryPolicy(engine, GLOSSARY, checks=False).run(requests(*SOURCES), progress=done.append)
+    results = RetryPolicy(engine, GLOSSARY, checks=False, method="force").run(requests(*SOURCES), progress=done.append)
     assert len(results) == 3 and "Alibaba" in results[0].text
     assert sum(done) == 3  # retries are not counted again
     with pytest.raises(ValueError):
@@ -168,7 +170,7 @@ def test_progress_counts_segments_once_and_rounds_must_not_be_negative() -> None
 def test_one_retry_fixes_a_term_and_a_number_together_with_both_forced() -> None:
     """Terms, numbers and language are one policy: one retry carries what is missing."""
     engine = TermDroppingEngine()
-    policy = RetryPolicy(engine, GLOSSARY)
+    policy = RetryPolicy(engine, GLOSSARY, method="force")
     results = policy.run(requests("Die KI hat 397 Milliarden Parameter."), ids=["d:p01:s01"])
     retry = engine.calls[1][0]
     assert retry.force_terms and retry.attempt == 1
@@ -222,7 +224,7 @@ def tiny_engine(name: str, request: pytest.FixtureRequest) -> Translator:
 
 
 def _run_property(engine: Translator, lang: str, *, whole_words: bool) -> RetryPolicy:
-    enforcer = RetryPolicy(engine, GLOSSARY, checks=False)
+    enforcer = RetryPolicy(engine, GLOSSARY, checks=False, method="force")
 
     @settings(max_examples=5, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -233,8 +235,10 @@ def _run_property(engine: Translator, lang: str, *, whole_words: bool) -> RetryP
             assert result.terms.found, sentence  # the generator always puts a term in
             for term in result.terms.found:
                 assert term.target in result.text, (sentence, result.text, term)
-            if whole_words:
-                assert result.terms.status in ("ok", "enforced"), (sentence, result.text, result.terms.to_dict())
+            if whole_words:  # forced forms are words of their own (a copied source term, as
+                # random models make, is still reported: "untranslated")
+                assert all(t.state in ("placed", "untranslated") for t in result.terms.found), (
+                    sentence, result.text, result.terms.to_dict())
 
     check()
     return enforcer

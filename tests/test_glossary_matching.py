@@ -174,8 +174,9 @@ def test_check_terms(glossary: Glossary, source: str, translation: str, lang: st
 def test_check_record_shape(glossary: Glossary) -> None:
     record = check_terms("Alibabas KI", "Alibaba's KI", glossary, "en").to_dict()
     assert record == {
-        "found": [{"source": "Alibabas", "target": "Alibaba"}, {"source": "KI", "target": "AI"}],
+        "found": [{"source": "Alibabas", "target": "Alibaba"},
+                  {"source": "KI", "target": "AI", "problem": "untranslated"}],
         "enforced": [],
-        "violated": [{"source": "KI", "target": "AI"}],
+        "violated": [{"source": "KI", "target": "AI", "problem": "untranslated"}],
         "status": "violated",
     }

@@ -119,7 +119,8 @@ def test_a_rerun_with_settings_that_change_the_output_is_refused_naming_them(
     assert CliRunner().invoke(main, base).exit_code == 0
     before = (out / "translations.jsonl").read_bytes()
     for extra, named in ((["--beams", "2"], "beams"), (["-g", str(glossary)], "glossary"),
-                         (["--no-enforce"], "enforce"), (["--shard-size", "1"], "shard_docs")):
+                         (["--no-enforce"], "enforce"), (["--shard-size", "1"], "shard_docs"),
+                         (["--no-repair"], "repair"), (["--retry", "force"], "retry")):
         result = CliRunner().invoke(main, base + extra)
         assert result.exit_code != 0 and "Traceback" not in result.output
         assert "other settings" in result.output and named in result.output, result.output

@@ -4,4 +4,4 @@ exact, summarize, and score it all against reference sets.
 Importing ``toolkit`` is cheap: torch and transformers load on first use.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.config import setting
 from toolkit.errors import InputError
+from toolkit.qa.repetition import repeated_stretch
 from toolkit.tasks.summarizer import (
     PROMPT_VERSION,
     SUMMARY_LANGUAGES,
@@ -467,28 +468,6 @@ class SummaryCheck:
                 "terms": {"used": list(self.used), "untranslated": list(self.untranslated)},
                 "language": self.language.to_dict(), "repeated": self.repeated,
                 "echoed_prompt": self.echoed}
-
-
-def repeated_stretch(text: str, source: str = "", *, n: int = 6, times: int = 3) -> str | None:
-    """A run of ``n`` words (``n`` characters in Chinese) the text says ``times`` times or
-    more and the source does not: a model going round in circles, not a summary."""
-    unspaced = not re.search(r"[A-Za-z]{2}", text) or len(re.findall(r"[\u4e00-\u9fff]", text)) > len(text) / 3
-    units = list(re.sub(r"\s", "", text)) if unspaced else text.lower().split()
-    source_units = list(re.sub(r"\s", "", source)) if unspaced else source.lower().split()
-    if unspaced:
-        n *= 2  # six words read about as long as twelve Chinese characters
-    counts: dict[tuple[str, ...], int] = {}
-    for i in range(len(units) - n + 1):
-        gram = tuple(units[i:i + n])
-        counts[gram] = counts.get(gram, 0) + 1
-    in_source: dict[tuple[str, ...], int] = {}
-    for i in range(len(source_units) - n + 1):
-        gram = tuple(source_units[i:i + n])
-        in_source[gram] = in_source.get(gram, 0) + 1
-    for gram, k in counts.items():
-        if k >= times and in_source.get(gram, 0) < times:
-            return ("" if unspaced else " ").join(gram)
-    return None
 
 
 def check_summary(text: str, item: SummaryInput, target: str,

@@ -196,19 +196,24 @@ def translate_segments(
     glossary: Glossary | None = None,
     enforce: bool = True,
     checks: bool = True,
+    repair: bool = True,
+    retry: str = "inline",
     progress: Progress | None = None,
 ) -> TranslationRun:
     """Translate segments, enforce the glossary, check terms, numbers and language.
 
-    With ``enforce`` (the default) glossary terms go to the model as hints, and a segment
-    that misses a term, has a wrong number or is in the wrong language is retried once with
-    what it missed forced (see :mod:`toolkit.tasks.retry`). ``enforce=False`` only checks:
-    the baseline that shows what enforcement adds.
+    With ``enforce`` (the default) glossary terms go to the model as hints, number spans whose
+    figure is right and rendering wrong are repaired from the source (unless ``repair=False``),
+    and a segment that misses a term, has a wrong number, is in the wrong language or repeats
+    itself is retried, asked by the ``retry`` method ("inline": the targets written into the
+    source; "force": forced while decoding; "inline+force"; see :mod:`toolkit.tasks.retry`).
+    ``enforce=False`` only checks: the baseline that shows what enforcement adds.
     """
     from toolkit.tasks.retry import RetryPolicy
 
     check_target_language(translator, target_lang, source_lang)
-    policy = RetryPolicy(translator, glossary, enforce=enforce, checks=checks)
+    policy = RetryPolicy(translator, glossary, enforce=enforce, checks=checks, repair=repair,
+                         method=retry)
     requests = [TranslationRequest(s.text, source_lang, target_lang) for s in segments]
     outcomes = policy.run(requests, [s.id for s in segments], progress)
     fingerprint = translator.fingerprint_short

@@ -18,7 +18,7 @@ def translate_job(inputs: tuple[str, ...], *, target: str, source: str, output: 
                   fmt: str | None, shard: str | None, shard_size: int | None, quiet: bool,
                   model: str | None, glossaries: tuple[str, ...], no_glossary: bool,
                   no_enforce: bool, no_checks: bool, no_cache: bool, no_fallback: bool,
-                  runner: str = "local", ray_actors: int | None = None,
+                  repair: bool = True, retry: str = "inline", runner: str = "local", ray_actors: int | None = None,
                   ray_gpus_per_actor: float = 0.0, ray_address: str | None = None,
                   **options: Any) -> None:
     """Stream ``inputs`` into the job folder ``output`` (see :mod:`toolkit.jobs`)."""
@@ -57,13 +57,14 @@ def translate_job(inputs: tuple[str, ...], *, target: str, source: str, output: 
         "task": "translate", "target": target, "source": source,
         "fingerprint": translator.fingerprint(), "glossary": glossary_digest(glossary),
         "enforce": not no_enforce, "checks": not no_checks,
+        "repair": repair and not no_enforce, "retry": retry if not no_enforce else None,
         "shard": f"{share[0]}/{share[1]}" if share else None,
         "shard_docs": shard_size or DEFAULT_SHARD_DOCS,
     }
     job = Job(output, settings, {"model": translator.model_label, "engine": translator.engine,
                                  "fingerprint_short": translator.fingerprint_short})
     options_ = {"source_lang": source, "glossary": glossary, "enforce": not no_enforce,
-                "checks": not no_checks}
+                "checks": not no_checks, "repair": repair, "retry": retry}
     started = time.perf_counter()
     reused = [0]
     with progress_bar(segments, f"{source}→{target}", enabled=show) as bar:

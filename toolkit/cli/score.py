@@ -53,10 +53,15 @@ def score() -> None:
 @click.option("--covered", is_flag=True,
               help="Score only the reference documents every system covers (a partial run, "
                    "a job under way, one --shard); the table says how much of the set that is.")
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+              help="Check terms and numbers again on every system's text with this glossary "
+                   "(as tk translate checks them: a term counts only placed in the sentence), "
+                   "instead of reading the records' checks: plain-text outputs of any tool get "
+                   "term accuracy too.")
 def translations(hypotheses: tuple[str, ...], refs: str, lang: str | None, level: str, compare: bool,
                  output: str | None, allow_missing: bool, n_samples: int | None, seed: int | None,
                  no_language_check: bool, metrics: str, comet_python: str | None,
-                 covered: bool) -> None:
+                 covered: bool, glossaries: tuple[str, ...]) -> None:
     """Score translations (BLEU, chrF, term and number accuracy, ...).
 
     HYPOTHESES are tk's translations.jsonl files or output folders (aligned with
@@ -71,6 +76,7 @@ def translations(hypotheses: tuple[str, ...], refs: str, lang: str | None, level
       tk score translations hyp.txt --refs ref.en --metric bleu,chrf++ --level segment
       tk score translations out/en --refs eval/refs --lang en --covered   # a job under way
       tk score translations out/en/translations.jsonl --refs eval/refs --metric semantic,comet
+      tk score translations other-tool.txt out/en --refs eval/refs -g glossaries/ai-finance.tsv
 
     semantic needs `pip install 'tk-translate[embeddings]'`; comet runs in its own
     environment (python -m venv .venv-comet && .venv-comet/bin/pip install unbabel-comet).
@@ -78,9 +84,14 @@ def translations(hypotheses: tuple[str, ...], refs: str, lang: str | None, level
     from toolkit.score import score_translations
 
     _check_output(output)
+    glossary = None
+    if glossaries:
+        from toolkit.translate import glossary_from_settings
+
+        glossary = glossary_from_settings(glossaries)
     report = score_translations(list(hypotheses), refs, lang, metrics, compare=compare, allow_missing=allow_missing,
                                 **_bootstrap(n_samples, seed), check_lang=not no_language_check,
-                                comet_python=comet_python, covered=covered)
+                                comet_python=comet_python, covered=covered, glossary=glossary)
     _emit(report, level, output)
 
 

@@ -28,6 +28,18 @@ from toolkit.config import SETTINGS
 @click.option("--no-enforce", is_flag=True,
               help="Check glossary terms and numbers but never intervene (no hints, no retries): "
                    "the baseline that shows what enforcement adds.")
+@click.option("--no-repair", is_flag=True,
+              help="Leave numbers as the model wrote them. By default a number whose figure is "
+                   "right and whose scale or format is wrong (380 million for 380 Milliarden, "
+                   "6,22% in English) is rewritten from the source and recorded in the "
+                   "record's checks.repaired.")
+@click.option("--retry", "retry", type=click.Choice(["inline", "force", "inline+force"]),
+              default="inline", show_default=True,
+              help="How a retry asks for missing terms and wrong numbers: inline writes the "
+                   "required forms into the source where the terms stand (models copy them "
+                   "into place; runs on any engine); force forces them while decoding "
+                   "(transformers; often lands after the sentence); inline+force: inline, "
+                   "then force in the last round.")
 @click.option("-o", "--output", metavar="DIR|-",
               help="Folder for <doc>.<lang>.txt files and translations.jsonl, or - for "
                    "records on stdout. Without it the translated text goes to stdout.")
@@ -83,7 +95,8 @@ from toolkit.config import SETTINGS
                    "else a local Ray].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 def translate(inputs: tuple[str, ...], target: str, source: str, model: str | None,
-              glossaries: tuple[str, ...], no_glossary: bool, no_enforce: bool, output: str | None,
+              glossaries: tuple[str, ...], no_glossary: bool, no_enforce: bool, no_repair: bool,
+              retry: str, output: str | None,
               fmt: str | None, engine: str | None, device: str | None, dtype: str | None,
               beams: int | None, max_new_tokens: int | None, max_batch_tokens: int | None,
               threads: int | None, no_checks: bool, no_cache: bool, no_fallback: bool,
@@ -95,8 +108,10 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
     INPUTS are .txt files, folders of them, JSONL files with `id` and `text`
     fields, Parquet files with `id` and `text` columns, a `datasets` dataset
     saved with save_to_disk, or - for stdin. Every output record carries its
-    checks: glossary terms found / enforced / violated, numbers checked /
-    mismatched, and whether the output is in the target language.
+    checks, counted as a reader sees the text: each glossary term placed,
+    appended after the sentence, left untranslated or missing; numbers right,
+    wrong or missing (and those repaired from the source); whether the output
+    is in the target language and whether it repeats itself.
 
     With -o DIR the input is streamed (memory stays flat for any corpus) into
     shards of documents plus a manifest.json; a job that dies (Ctrl-C, kill -9,
@@ -127,6 +142,7 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
 
         translate_job(inputs, target=target, source=source, model=model, glossaries=glossaries,
                       no_glossary=no_glossary, no_enforce=no_enforce, output=output, fmt=fmt,
+                      repair=not no_repair, retry=retry,
                       engine=engine, device=device, dtype=dtype, beams=beams,
                       max_new_tokens=max_new_tokens, max_batch_tokens=max_batch_tokens,
                       threads=threads, no_checks=no_checks, no_cache=no_cache,
@@ -157,7 +173,8 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
     with progress_bar(len(segments), f"{source}→{target}", enabled=show) as bar:
         run = translate_segments(segments, translator, target, source_lang=source,
                                  glossary=glossary, enforce=not no_enforce,
-                                 checks=not no_checks, progress=bar)
+                                 checks=not no_checks, repair=not no_repair, retry=retry,
+                                 progress=bar)
     write_run(run, output, fmt)
     if not quiet and not no_checks:
         click.echo(run.summary(), err=True)

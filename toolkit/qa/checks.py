@@ -1,9 +1,11 @@
 """The checks every translated segment carries, and the summary a run ends with.
 
 A :class:`SegmentChecks` joins the glossary's term check (from :mod:`toolkit.glossary`, or None
-when no glossary is used), the number check and the language check of one segment; its
-``to_dict()`` is what ``translations.jsonl`` stores under ``"checks"``. :class:`CheckSummary`
-adds them up for a run: counts, term and number accuracy, and the worst segments by id.
+when no glossary is used), the number check, the language check and the repetition check of
+one segment; its ``to_dict()`` is what ``translations.jsonl`` stores under ``"checks"``.
+:class:`CheckSummary` adds them up for a run as a reader would count: terms placed, appended
+after the sentence, left untranslated or missing; numbers right, wrong or missing; outputs that
+repeat themselves; and the worst segments by id.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from typing import Any, Protocol, runtime_checkable
 
 from toolkit.qa.language import LanguageCheck, check_language
 from toolkit.qa.numbers import NumberCheck, check_numbers
+from toolkit.qa.repetition import repeated_stretch
 
 
 @runtime_checkable
 class TermCheckLike(Protocol):
     """What the records need of a glossary check (``toolkit.glossary.TermCheck`` is one):
     a status ("none", "ok", "enforced", "violated") and a dict with "found", "enforced" and
-    "violated" lists of terms."""
+    "violated" lists of terms (a violated term may say its "problem": "appended",
+    "untranslated" or "missing")."""
 
     @property
     def status(self) -> str: ...
@@ -30,48 +34,59 @@ class TermCheckLike(Protocol):
 
 @dataclass(frozen=True)
 class SegmentChecks:
-    """Terms, numbers and language of one translated segment."""
+    """Terms, numbers, language and repetition of one translated segment."""
 
     numbers: NumberCheck
     language: LanguageCheck
     terms: TermCheckLike | None = None
     id: str = ""  # the segment id, so a summary can point at the worst segments
+    repeats: str | None = None  # a stretch the output says three times and the source does not
+    repaired: tuple[tuple[str, str], ...] = ()  # (was, now): number spans tk rewrote from the source
 
     @property
     def ok(self) -> bool:
         terms_ok = self.terms is None or self.terms.status != "violated"
-        return terms_ok and self.numbers.ok and self.language.ok
+        return terms_ok and self.numbers.ok and self.language.ok and self.repeats is None
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"terms": {...} | None, "numbers": {...}, "language": {"ok": ..., "detected": ...}}``"""
+        """``{"terms": {...} | None, "numbers": {...}, "language": {"ok": ..., "detected": ...},
+        "repeats": None | "the stretch", "repaired": [{"was": ..., "now": ...}]}``"""
         return {
             "terms": self.terms.to_dict() if self.terms is not None else None,
             "numbers": self.numbers.to_dict(),
             "language": self.language.to_dict(),
+            "repeats": self.repeats,
+            "repaired": [{"was": a, "now": b} for a, b in self.repaired],
         }
 
     def problems(self) -> list[str]:
         """Short descriptions of what is wrong, worst first (empty when all is well)."""
         out = []
+        if self.repeats is not None:
+            out.append(f"repeats itself: {self.repeats!r}")
         if not self.language.ok:
             out.append(f"language: {self.language.reason}")
         for issue in self.numbers.mismatched:
             got = issue.found.surface if issue.found else "missing"
             out.append(f"number {issue.source.surface} -> {got} (want {issue.expected})")
         for term in _terms(self.terms, "violated"):
-            out.append(f"term {term.get('source', '?')} -> want {term.get('target', '?')}")
+            how = {"appended": "appended after the sentence",
+                   "untranslated": "left untranslated"}.get(term.get("problem", ""), "missing")
+            out.append(f"term {term.get('source', '?')} -> want {term.get('target', '?')} ({how})")
         return out
 
 
 def check_segment(source: str, translation: str, *, source_lang: str = "de",
                   target_lang: str = "en", terms: TermCheckLike | None = None,
                   segment_id: str = "") -> SegmentChecks:
-    """Run the number and language checks on one segment and join them with its term check."""
+    """Run the number, language and repetition checks on one segment and join them with its
+    term check."""
     return SegmentChecks(
         numbers=check_numbers(source, translation, source_lang, target_lang),
         language=check_language(translation, target_lang, source=source),
         terms=terms,
         id=segment_id,
+        repeats=repeated_stretch(translation, source),
     )
 
 
@@ -99,11 +114,14 @@ class WorstSegment:
 
 @dataclass(frozen=True)
 class CheckSummary:
-    """What the checks of a run add up to.
+    """What the checks of a run add up to, counted as a reader would.
 
-    Term accuracy is the share of glossary terms found in sources that the translations render
-    as required; number accuracy the share of verifiable source quantities that come out right
-    (quantities tk could not verify are counted apart, not as right or wrong).
+    A glossary term is *placed* when an accepted form stands inside the translation's
+    sentences; *appended* when it only follows after the sentence has ended; *untranslated*
+    when the source form was copied into the output; otherwise *missing*. Term accuracy is the
+    share placed. Number accuracy is the share of verifiable source quantities that come out
+    right (quantities tk could not verify are counted apart); a wrong number is there with
+    another value or scale, a missing one is not there at all.
     """
 
     segments: int
@@ -119,10 +137,27 @@ class CheckSummary:
     segments_with_problems: int
     worst: tuple[WorstSegment, ...] = ()
     glossary_used: bool = True
+    terms_appended: int = 0
+    terms_untranslated: int = 0
+    numbers_wrong: int = 0  # of numbers_mismatched: there with another value, scale or unit
+    repeating: int = 0  # outputs that repeat themselves
+    repaired: int = 0  # number spans rewritten from the source (see --no-repair)
+
+    @property
+    def terms_placed(self) -> int:
+        return self.terms_found - self.terms_violated
+
+    @property
+    def terms_missing(self) -> int:
+        return self.terms_violated - self.terms_appended - self.terms_untranslated
+
+    @property
+    def numbers_missing(self) -> int:
+        return self.numbers_mismatched - self.numbers_wrong
 
     @property
     def term_accuracy(self) -> float | None:
-        return _ratio(self.terms_found - self.terms_violated, self.terms_found)
+        return _ratio(self.terms_placed, self.terms_found)
 
     @property
     def number_accuracy(self) -> float | None:
@@ -135,7 +170,7 @@ class CheckSummary:
         checks = list(checks)
         if ids is not None and len(ids) != len(checks):
             raise ValueError(f"{len(ids)} ids for {len(checks)} segment checks")
-        found = enforced = violated = with_terms = 0
+        found = enforced = violated = with_terms = appended = untranslated = 0
         glossary_used = False
         for c in checks:
             if c.terms is None:
@@ -145,7 +180,10 @@ class CheckSummary:
             found += n
             with_terms += n > 0
             enforced += len(_terms(c.terms, "enforced"))
-            violated += len(_terms(c.terms, "violated"))
+            problems = [t.get("problem") for t in _terms(c.terms, "violated")]
+            violated += len(problems)
+            appended += problems.count("appended")
+            untranslated += problems.count("untranslated")
         bad = [(len(c.problems()) + (2 if not c.language.ok else 0), i, c)
                for i, c in enumerate(checks) if not c.ok]
         bad.sort(key=lambda t: (-t[0], t[1]))
@@ -164,7 +202,17 @@ class CheckSummary:
             worst=tuple(WorstSegment(c.id or (ids[i] if ids else f"#{i + 1}"), tuple(c.problems()))
                         for _, i, c in bad[:worst]),
             glossary_used=glossary_used,
+            terms_appended=appended,
+            terms_untranslated=untranslated,
+            numbers_wrong=sum(i.found is not None for c in checks for i in c.numbers.mismatched),
+            repeating=sum(c.repeats is not None for c in checks),
+            repaired=sum(len(c.repaired) for c in checks),
         )
+
+    _ADDED = ("segments", "segments_with_terms", "terms_found", "terms_enforced", "terms_violated",
+              "numbers_checked", "numbers_matched", "numbers_mismatched", "numbers_unverified",
+              "language_failures", "segments_with_problems", "terms_appended",
+              "terms_untranslated", "numbers_wrong", "repeating", "repaired")
 
     def merge(self, other: CheckSummary, worst: int = 5) -> CheckSummary:
         """The summary of both runs of segments (a job adds one shard at a time, so memory
@@ -172,17 +220,7 @@ class CheckSummary:
         ranked = sorted(enumerate(self.worst + other.worst),
                         key=lambda t: (-len(t[1].problems), t[0]))
         return CheckSummary(
-            segments=self.segments + other.segments,
-            segments_with_terms=self.segments_with_terms + other.segments_with_terms,
-            terms_found=self.terms_found + other.terms_found,
-            terms_enforced=self.terms_enforced + other.terms_enforced,
-            terms_violated=self.terms_violated + other.terms_violated,
-            numbers_checked=self.numbers_checked + other.numbers_checked,
-            numbers_matched=self.numbers_matched + other.numbers_matched,
-            numbers_mismatched=self.numbers_mismatched + other.numbers_mismatched,
-            numbers_unverified=self.numbers_unverified + other.numbers_unverified,
-            language_failures=self.language_failures + other.language_failures,
-            segments_with_problems=self.segments_with_problems + other.segments_with_problems,
+            **{k: getattr(self, k) + getattr(other, k) for k in self._ADDED},
             worst=tuple(w for _, w in ranked[:worst]),
             glossary_used=self.glossary_used or other.glossary_used,
         )
@@ -193,6 +231,10 @@ class CheckSummary:
             "terms": None if not self.glossary_used else {
                 "segments_with_terms": self.segments_with_terms,
                 "found": self.terms_found,
+                "placed": self.terms_placed,
+                "appended": self.terms_appended,
+                "untranslated": self.terms_untranslated,
+                "missing": self.terms_missing,
                 "enforced": self.terms_enforced,
                 "violated": self.terms_violated,
                 "accuracy": self.term_accuracy,
@@ -201,10 +243,14 @@ class CheckSummary:
                 "checked": self.numbers_checked,
                 "matched": self.numbers_matched,
                 "mismatched": self.numbers_mismatched,
+                "wrong": self.numbers_wrong,
+                "missing": self.numbers_missing,
                 "unverified": self.numbers_unverified,
+                "repaired": self.repaired,
                 "accuracy": self.number_accuracy,
             },
             "language": {"failures": self.language_failures},
+            "repeating": self.repeating,
             "segments_with_problems": self.segments_with_problems,
             "worst": [w.to_dict() for w in self.worst],
         }
@@ -215,18 +261,28 @@ class CheckSummary:
         if self.glossary_used:
             lines.append(
                 f"  terms     {self.terms_found} found in {self.segments_with_terms} segments, "
-                f"{self.terms_enforced} enforced, {self.terms_violated} violated"
+                f"{self.terms_placed} placed ({self.terms_enforced} by a retry)"
                 f"  -  term accuracy {_pct(self.term_accuracy)}"
+            )
+            lines.append(
+                f"            not placed: {self.terms_appended} appended after the sentence, "
+                f"{self.terms_untranslated} left untranslated, {self.terms_missing} missing"
             )
         else:
             lines.append("  terms     no glossary")
         unverified = f", {self.numbers_unverified} unverified" if self.numbers_unverified else ""
         lines.append(
-            f"  numbers   {self.numbers_checked} checked, {self.numbers_mismatched} mismatched"
-            f"{unverified}  -  number accuracy {_pct(self.number_accuracy)}"
+            f"  numbers   {self.numbers_checked} checked: {self.numbers_matched} right, "
+            f"{self.numbers_wrong} wrong, {self.numbers_missing} missing{unverified}"
+            f"  -  number accuracy {_pct(self.number_accuracy)}"
         )
+        if self.repaired:
+            lines.append(f"            {self.repaired} number spans repaired from the source "
+                         "(checks.repaired; --no-repair turns it off)")
         lines.append(f"  language  {self.language_failures} of {self.segments} segments not in the target "
                      "language")
+        if self.repeating:
+            lines.append(f"  repeats   {self.repeating} outputs repeat themselves")
         if self.worst:
             lines.append("  worst segments:")
             for w in self.worst:

@@ -83,7 +83,7 @@ def sentence_scores(name: str, stats: np.ndarray, lang: str, nrefs: int = 1) -> 
 # --- term and number accuracy from tk's QA checks ----------------------------------------
 
 CHECKS_SIGNATURE = {
-    "terms": "source:checks.terms|count:(found-violated)/found|version:tk-{v}",
+    "terms": "source:checks.terms|count:placed/found|version:tk-{v}",
     "numbers": "source:checks.numbers|count:matched/(matched+mismatched)|unverified:excluded|version:tk-{v}",
 }
 
@@ -91,8 +91,9 @@ CHECKS_SIGNATURE = {
 def check_counts(name: str, checks: Mapping[str, Any] | None) -> tuple[int, int] | None:
     """``(correct, total)`` for one segment from the checks tk stores with it, counted as
     ``tk translate``'s run summary counts them (toolkit.qa.checks.CheckSummary): terms found in
-    the source that the translation renders as required (``violated`` is a subset of
-    ``found``); source quantities that come out right, leaving out those tk could not verify.
+    the source that the translation places as required (``violated`` is a subset of ``found``:
+    appended after the sentence, left untranslated or missing; records of tk before 0.2 did not
+    tell appended terms apart - ``tk score --glossary`` checks such outputs again); source quantities that come out right, leaving out those tk could not verify.
     None when the segment has no such check (older outputs, no glossary): reported as n/a,
     never as 0 or 100."""
     if not checks or not isinstance(checks, Mapping):
@@ -112,6 +113,13 @@ def check_counts(name: str, checks: Mapping[str, Any] | None) -> tuple[int, int]
         return None
     verifiable = max(checked - len(part.get("unverified") or []), 0)
     return (max(verifiable - wrong, 0), verifiable)
+
+
+def recheck_signature(glossary: Any) -> str:
+    """Where the term and number checks came from when ``tk score --glossary`` made them."""
+    from toolkit.translate import glossary_digest
+
+    return f"source:recheck|glossary:{glossary_digest(glossary)}"
 
 
 def checks_signature(name: str) -> str:

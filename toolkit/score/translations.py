@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +85,24 @@ def align_translations(hyp: TranslationHypotheses, refs: TranslationReferences, 
     return _Aligned(system=hyp, texts=texts, checks=checks, missing=missing, empty=empty)
 
 
+def _rechecked(a: _Aligned, refs: TranslationReferences, lang: str, glossary: Any) -> _Aligned:
+    """``a`` with its checks made again from the references' sources and its texts."""
+    from toolkit.glossary import check_terms
+    from toolkit.qa.checks import check_segment
+
+    if any(s is None for s in refs.sources):
+        raise ScoreError("--glossary needs the German sources: use JSONL references with a "
+                         "'source' field")
+    checks: list[dict | None] = []
+    for source, text, old in zip(refs.sources, a.texts, a.checks, strict=True):
+        if not text.strip() and old is None:
+            checks.append(None)  # missing: n/a, as before
+            continue
+        terms = check_terms(source, text, glossary, lang)
+        checks.append(check_segment(source, text, target_lang=lang, terms=terms).to_dict())
+    return replace(a, checks=checks)
+
+
 def _resolve_lang(lang: str | None, hyps: list[TranslationHypotheses], refs: TranslationReferences) -> str:
     if lang:
         return lang
@@ -112,6 +130,7 @@ def score_translations(
     comet_python: str | None = None,
     comet_model: str | None = None,
     covered: bool = False,
+    glossary: Any = None,
 ) -> ScoreReport:
     """Score one or more systems' translations against reference translations.
 
@@ -119,6 +138,10 @@ def score_translations(
     references are ``eval/refs/translations/<lang>.jsonl`` or plain text. Corpus scores come
     with bootstrap intervals; with ``compare`` every system is tested against the first.
     COMET runs in its own environment (``comet_python``, see :mod:`toolkit.score.comet`).
+    With a ``glossary`` (a :class:`toolkit.glossary.Glossary`) the term and number checks are
+    run again on every system's text against the references' sources, with tk's current
+    checks (terms placed in the sentence; see :mod:`toolkit.qa.checks`): plain-text outputs
+    of other tools get them too, and outputs of older tk versions are counted the same way.
     """
     metric_names = parse_metrics(metrics, TRANSLATION_METRICS)
     _check_available(metric_names, comet_python)
@@ -141,13 +164,18 @@ def score_translations(
     if check_lang:
         for a in aligned:
             check_language(a.texts, lang, f"hypotheses {a.system.path}")
-
     signatures: dict[str, str] = {}
+    recheck = None
+    if glossary is not None and any(m in M.CHECK_METRICS for m in metric_names):
+        aligned = [_rechecked(a, refs, lang, glossary) for a in aligned]
+        recheck = M.recheck_signature(glossary)
+
     computed: dict[str, dict[str, _Computed]] = {a.system.name: {} for a in aligned}
     for m in metric_names:
         for a in aligned:
             computed[a.system.name][m] = _compute(m, a, refs, lang, signatures,
-                                                  comet={"python": comet_python, "model": comet_model})
+                                                  comet={"python": comet_python, "model": comet_model},
+                                                  recheck=recheck)
 
     boot = {"n_samples": n_samples, "seed": seed, "confidence": confidence}
     report = ScoreReport(task="translations", lang=lang, references=str(refs.path), metrics=metric_names,
@@ -233,7 +261,7 @@ def _single_lang(hyps: list[TranslationHypotheses]) -> str | None:
 
 
 def _compute(m: str, a: _Aligned, refs: TranslationReferences, lang: str, signatures: dict[str, str],
-             comet: dict[str, str | None]) -> _Computed:
+             comet: dict[str, str | None], recheck: str | None = None) -> _Computed:
     if m in M.SACREBLEU_METRICS:
         cm = M.corpus_metric(m, a.texts, refs.streams, lang)
         signatures[m] = f"{M.SACREBLEU_NAMES[m]}|{cm.signature}"
@@ -246,7 +274,10 @@ def _compute(m: str, a: _Aligned, refs: TranslationReferences, lang: str, signat
         counts = [M.check_counts(m, c) for c in a.checks]
         stats = np.array([c if c else (0, 0) for c in counts], dtype=np.float64)
         total = int(stats[:, 1].sum())
-        signatures[m] = f"{m}|{M.checks_signature(m)}"
+        signature = M.checks_signature(m)
+        if recheck:  # the checks were made again here, not read from the records
+            signature = signature.replace(f"source:checks.{m}", recheck)
+        signatures[m] = f"{m}|{signature}"
         seg = [M.percent(*c) if c and c[1] else None for c in counts]
         return _Computed(score=ratio_from_sums(stats.sum(axis=0)) if total else None, stats=stats,
                          score_fn=ratio_from_sums, segment=seg, count=total)

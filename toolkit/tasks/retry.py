@@ -1,13 +1,25 @@
 """One retry policy for translation: glossary terms, numbers and the target language.
 
 For each segment: translate with the glossary entries found in its source (only those) as
-hints; check the output's terms, numbers and language; retry what fails, this time with the
-missing terms first among the hints and, where a number or the language is wrong, the
-source's numbers as hints too, all forced while decoding where the backend supports
-constraints. A retry replaces the output before it only if it has strictly fewer problems
-and has not run on far past the first output (a chat model forced to write a term may ramble
-until it fits one in; such a retry is refused and counted). Whatever is still wrong is
-reported in the segment's checks, never hidden.
+hints; check the output as a reader would (a term only appended after the sentence, or the
+source term left untranslated, is not placed; see :mod:`toolkit.glossary.matching`);
+repair number spans whose figure is right and whose scale or format is wrong
+(:mod:`toolkit.qa.numbers.repair`); retry what is still wrong. How a retry asks for the
+missing terms is its *method*:
+
+* ``inline`` (the default): the source goes again with every glossary term's required target
+  form written in its place ("am AI-Markt") and, where a number is wrong, the number as the
+  target writes it ("380 billion Yuan"); models copy such forms into place. Runs on the run's
+  own engine (CTranslate2 included).
+* ``force``: the missing forms are forced while decoding (the transformers backend; the last
+  round of a CTranslate2 run goes to transformers over the same model). A forced form can only
+  be guaranteed *somewhere*, often after the sentence has ended.
+* ``inline+force``: ``inline`` first, ``force`` in the last round.
+
+A retry replaces the output before it only if it has strictly fewer problems, does not repeat
+itself, has not run on far past the first output, and keeps the content the output before it
+had (its source numbers, most of its length); refused retries are counted by reason.
+Whatever is still wrong is reported in the segment's checks, never hidden.
 """
 
 from __future__ import annotations
@@ -17,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from toolkit.tasks.translator import TermHint, TranslationRequest, Translator
+from toolkit.tasks.translator import TermHint, Translation, TranslationRequest, Translator
 
 if TYPE_CHECKING:
     from toolkit.backends.base import Progress
@@ -25,6 +37,10 @@ if TYPE_CHECKING:
     from toolkit.qa.checks import SegmentChecks
 
 RUNAWAY_RATIO = 2.0
+RUNAWAY_MARGIN_TOKENS = 8
+KEEP_RATIO = 0.7  # a retry shorter than this share of the output before it has dropped content
+METHODS = ("inline", "force", "inline+force")
+DEFAULT_METHOD = "inline"
 
 
 @dataclass
@@ -42,6 +58,9 @@ class RetryStats:
     fixed: int = 0  # retried segments with no problem left
     violated: int = 0  # segments still missing a term
     runaway: int = 0  # retries refused for running on far past the first output
+    repeating: int = 0  # retries refused for repeating themselves
+    dropped: int = 0  # retries refused for dropping content the output before had
+    repaired: int = 0  # segments with number spans repaired from the source
     constrained: int = 0  # segments whose kept retry ran on the constrained fallback backend
     constrained_engine: str = ""  # that backend's name
     first_pass_s: float = 0.0
@@ -57,8 +76,13 @@ class RetryStats:
         line = (f"retries: {self.retried} of {self.segments} segments"
                 + (f" ({reasons})" if reasons else "")
                 + f", {self.fixed} fixed; {self.violated} still miss a glossary term")
-        if self.runaway:
-            line += f"; {self.runaway} runaway retries refused"
+        refused = ", ".join(f"{n} {what}" for n, what in (
+            (self.runaway, "running on"), (self.repeating, "repeating themselves"),
+            (self.dropped, "dropping content")) if n)
+        if refused:
+            line += f"; retries refused: {refused}"
+        if self.repaired:
+            line += f"; {self.repaired} segments with numbers repaired from the source"
         if self.constrained:
             line += (f"; {self.constrained} kept from the constrained {self.constrained_engine} "
                      "path (terms forced while decoding)")
@@ -87,6 +111,7 @@ class _State:
     segment_id: str
     text: str = ""
     first: str = ""
+    first_tokens: int = 0  # new tokens of the first output
     terms: Any = None
     checks: Any = None
     attempts: int = 1
@@ -98,21 +123,28 @@ class _State:
 class RetryPolicy:
     """Translate segments with ``translator`` and retry what fails the checks.
 
-    ``enforce=False`` only checks (no hints, no retries): the baseline that shows what
-    enforcement adds. ``checks=False`` skips the number and language checks (terms are still
-    checked when there is a glossary). ``rounds`` is how many retries a segment may get; each
-    round is a new attempt (a wider beam, a restated prompt), and a request asked before is
-    served by the cache.
+    ``enforce=False`` only checks (no hints, no repairs, no retries): the baseline that shows
+    what enforcement adds. ``checks=False`` skips the number, language and repetition checks
+    (terms are still checked when there is a glossary). ``repair=False`` leaves wrong number
+    renderings as the model wrote them. ``method`` is how retries ask for what is missing (see
+    the module docstring). ``rounds`` is how many retries a segment may get; each round is a
+    new attempt (a wider beam, a restated prompt), and a request asked before is served by the
+    cache.
     """
 
     def __init__(self, translator: Translator, glossary: Glossary | None = None, *,
-                 enforce: bool = True, checks: bool = True, rounds: int = 2) -> None:
+                 enforce: bool = True, checks: bool = True, repair: bool = True,
+                 method: str = DEFAULT_METHOD, rounds: int = 2) -> None:
         if rounds < 0:
             raise ValueError("rounds must be 0 or more")
+        if method not in METHODS:
+            raise ValueError(f"unknown retry method {method!r}; use one of: {', '.join(METHODS)}")
         self.translator = translator
         self.glossary = glossary
         self.enforce = enforce
         self.checks = checks
+        self.repair = repair and enforce and checks
+        self.method = method
         self.rounds = rounds if enforce else 0
         self.stats = RetryStats()
 
@@ -139,9 +171,9 @@ class RetryPolicy:
         texts = self.translator.translate([s.request for s in states], progress)
         self.stats.first_pass_s += time.perf_counter() - start
         for s, t in zip(states, texts, strict=True):
-            s.text = s.first = t.text
+            s.text, s.terms, s.checks = self._assess(s, t.text)
+            s.first, s.first_tokens = s.text, t.new_tokens
             s.pieces = t.pieces
-            s.terms, s.checks = self._check(s, t.text)
             s.first_missing = _missing(s.terms)
 
         retried: set[int] = set()
@@ -168,13 +200,13 @@ class RetryPolicy:
                     retried.add(i)
                     self._count_reasons(s)
                 s.attempts += 1
-                terms, checks = self._check(s, t.text)
-                if self._problems(terms, checks, t.text) < self._problems(s.terms, s.checks, s.text):
-                    forced = sum(len(h.target) for h in asked.terms) if asked.force_terms else 0
-                    if _runaway(t.text, s.first, s.request.text, forced):
-                        self.stats.runaway += 1
+                text, terms, checks = self._assess(s, t.text)
+                if self._problems(terms, checks, text) < self._problems(s.terms, s.checks, s.text):
+                    refused = self._refused(s, text, checks, t)
+                    if refused:
+                        setattr(self.stats, refused, getattr(self.stats, refused) + 1)
                     else:
-                        s.text, s.terms, s.checks, s.pieces = t.text, terms, checks, t.pieces
+                        s.text, s.terms, s.checks, s.pieces = text, terms, checks, t.pieces
                         s.by = translator if translator is not self.translator else None
 
         if getattr(progress, "phase", None):
@@ -184,6 +216,52 @@ class RetryPolicy:
         return outcomes
 
     # --- checks -------------------------------------------------------------------------------
+
+    def _assess(self, s: _State, text: str) -> tuple[str, Any, Any]:
+        """The output (its number spans repaired where that is on), its term check and its
+        checks."""
+        terms, checks = self._check(s, text)
+        if self.repair and checks is not None and checks.numbers.mismatched:
+            from toolkit.qa.numbers.repair import repair_numbers
+
+            repaired, numbers, done = repair_numbers(s.request.text, text, checks.numbers)
+            if done:
+                terms, checks = self._check(s, repaired)
+                checks = replace(checks, repaired=done)
+                text = repaired
+        return text, terms, checks
+
+    def _refused(self, s: _State, text: str, checks: Any, t: Translation) -> str | None:
+        """Why a retry with fewer problems is still not taken (the stats field that counts
+        it), or None: it repeats itself, runs on far past the first output, or drops content
+        the output before it had."""
+        if checks is not None and checks.repeats is not None:
+            return "repeating"
+        if self._runaway(s, text, t):
+            return "runaway"
+        if s.checks is None or s.checks.repeats is not None:
+            return None
+        if checks is not None and _numbers_kept(checks) < _numbers_kept(s.checks):
+            return "dropped"
+        # Lengths compare only within the target language (Chinese takes a third of the
+        # characters English does): an output in the wrong language has nothing to keep.
+        if (s.checks.language.ok and len(text) < KEEP_RATIO * len(s.text)
+                and not _runaway(s.text, text, s.request.text)):
+            return "dropped"
+        return None
+
+    def _runaway(self, s: _State, text: str, t: Translation) -> bool:
+        """A retry far longer, in tokens, than both the first output and the source (beyond
+        the tokens it was forced to add): a model that kept on talking until a forced term
+        could be squeezed in at the end, not a translation. Characters where the translator
+        counts no tokens."""
+        if not (t.new_tokens and s.first_tokens):
+            return _runaway(text, s.first, s.request.text)
+        from toolkit.backends.base import GenerationRequest
+
+        source = self.translator.backend.count_tokens([GenerationRequest(text=s.request.text)])[0]
+        limit = RUNAWAY_RATIO * max(s.first_tokens, source) + RUNAWAY_MARGIN_TOKENS
+        return t.new_tokens - t.forced_tokens > limit
 
     def _check(self, s: _State, text: str) -> tuple[Any, Any]:
         terms = None
@@ -202,19 +280,26 @@ class RetryPolicy:
 
     @staticmethod
     def _problems(terms: Any, checks: Any, text: str) -> tuple[int, int]:
-        """How far an output is from right: terms missing + numbers wrong + 2 for the wrong
-        language; then (to break ties) terms missing even as plain text - a term glued to a
-        neighbouring word is nearer than no term at all."""
+        """How far an output is from right: terms not placed + numbers wrong + 2 for the wrong
+        language + 2 for repeating itself; then (to break ties) terms missing even as plain
+        text - a term glued to a neighbouring word is nearer than no term at all."""
         violated = terms.violated if terms is not None else ()
         count = len(violated)
         if checks is not None:
             count += len(checks.numbers.mismatched) + (0 if checks.language.ok else 2)
+            count += 2 if checks.repeats is not None else 0
         return count, sum(1 for r in violated if r.target not in text)
 
+    def _forces(self, round_: int) -> bool:
+        """Whether this round forces the missing forms while decoding (see the methods)."""
+        return self.method == "force" or (self.method == "inline+force" and round_ == self.rounds)
+
     def _translator_for(self, round_: int) -> Translator:
-        """The run's translator; for the last round, where it cannot force strings, the
-        constrained one over the same model (CTranslate2 -> transformers), if there is one."""
-        if round_ < self.rounds or self.translator.supports_constraints:
+        """The run's translator; for the last round of a forcing method, where it cannot force
+        strings, the constrained one over the same model (CTranslate2 -> transformers), if
+        there is one."""
+        if (round_ < self.rounds or not self._forces(round_)
+                or self.translator.supports_constraints):
             return self.translator
         constrained = getattr(self.translator, "constrained", None)
         return (constrained() if constrained else None) or self.translator
@@ -222,17 +307,23 @@ class RetryPolicy:
     def _retry_request(self, s: _State, round_: int,
                        translator: Translator | None = None) -> TranslationRequest:
         """The same segment, missing terms first among the hints, the numbers as hints where
-        a number or the language is wrong; forced where the backend can."""
+        a number or the language is wrong; the targets written into the source (inline
+        methods) and forced where this round forces and the backend can."""
         missing = {r.target for r in (s.terms.violated if s.terms is not None else ())}
         hints = sorted(s.request.terms, key=lambda h: h.target not in missing)
-        if s.checks is not None and (s.checks.numbers.mismatched or not s.checks.language.ok):
+        numbers = s.checks is not None and (bool(s.checks.numbers.mismatched)
+                                            or not s.checks.language.ok)
+        if numbers:
             from toolkit.qa.numbers import number_hints
 
             hints = list(_merge(tuple(hints), tuple(number_hints(
                 s.request.text, s.request.target_lang, s.request.source_lang))))
-        return replace(s.request, terms=tuple(hints),
-                       force_terms=bool(hints) and (translator or self.translator).supports_constraints,
-                       attempt=s.request.attempt + round_)
+        text = s.request.text
+        if self.method != "force":
+            text = inline_targets(s.request, self.glossary, numbers=numbers)
+        forced = self._forces(round_) and (translator or self.translator).supports_constraints
+        return replace(s.request, text=text, terms=tuple(hints),
+                       force_terms=bool(hints) and forced, attempt=s.request.attempt + round_)
 
     # --- reporting ----------------------------------------------------------------------------
 
@@ -263,6 +354,7 @@ class RetryPolicy:
                 st.terms += len(o.terms.found)
                 st.violated += bool(o.terms.violated)
             st.missed_first += len(s.first_missing)
+            st.repaired += bool(o.checks is not None and o.checks.repaired)
             if s.by is not None:
                 st.constrained += 1
                 st.constrained_engine = s.by.engine
@@ -270,15 +362,55 @@ class RetryPolicy:
                 st.fixed += 1
 
 
+def inline_targets(request: TranslationRequest, glossary: Glossary | None, *,
+                   numbers: bool = False) -> str:
+    """The request's source with each glossary term's required target form written where the
+    term stands ("KI-Markt" -> "AI-Markt", "KI-Modelle" -> "人工智能-Modelle") and, with
+    ``numbers``, each figure the target writes differently as the target writes it
+    ("380 Milliarden Yuan" -> "380 billion Yuan"): forms a model copies into place."""
+    text, sl, tl = request.text, request.source_lang, request.target_lang
+    edits: list[tuple[int, int, str]] = []
+    if glossary is not None:
+        from toolkit.glossary import find_terms
+
+        for m in find_terms(text, glossary, sl, tl):
+            target = m.target(tl)
+            if target is not None and target != m.text:
+                edits.append((m.start, m.end, target))
+    if numbers:
+        from toolkit.qa.numbers import Quantity, extract_numbers, render_quantity
+
+        for q in extract_numbers(text, sl):
+            if q.kind not in ("number", "currency", "percent") or q.is_range or not q.amount:
+                continue
+            offset = text[q.span[0]:q.span[1]].find(q.amount)
+            new = render_quantity(Quantity("number", q.value, q.amount, q.span, scale=q.scale), tl)
+            if offset >= 0 and new != q.amount:
+                start = q.span[0] + offset
+                edits.append((start, start + len(q.amount), new))
+    kept: list[tuple[int, int, str]] = []
+    for edit in sorted(edits):
+        if not kept or edit[0] >= kept[-1][1]:  # overlapping edits: the first one wins
+            kept.append(edit)
+    for start, end, new in reversed(kept):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _numbers_kept(checks: Any) -> int:
+    """Source quantities the output carries in some form (right, or there with another
+    value): what a retry must not lose."""
+    numbers = checks.numbers
+    return numbers.checked - sum(i.problem == "missing" for i in numbers.issues)
+
+
 def _missing(terms: Any) -> frozenset[tuple[int, str]]:
     return frozenset((id(r.entry), r.target) for r in terms.violated) if terms is not None else frozenset()
 
 
-def _runaway(text: str, first: str, source: str, forced: int = 0) -> bool:
-    """A retry far longer than both the first output and the source (beyond the ``forced``
-    characters it was asked to add): a model that kept on talking until a constrained term
-    could be squeezed in at the end, not a translation."""
-    return len(text) > RUNAWAY_RATIO * max(len(first), len(source)) + 20 + forced
+def _runaway(text: str, first: str, source: str) -> bool:
+    """In characters: ``text`` far longer than both ``first`` and ``source``."""
+    return len(text) > RUNAWAY_RATIO * max(len(first), len(source)) + 20
 
 
 def _merge(existing: tuple[TermHint, ...], new: tuple[TermHint, ...]) -> tuple[TermHint, ...]:

@@ -23,7 +23,7 @@ from toolkit.languages import LANGUAGES, language_name, to_iso1
 
 # Bump when the prompt, the conventions or the budgets change what is generated: it keys
 # the cache and goes into every record's fingerprint.
-PROMPT_VERSION = "translate-1"
+PROMPT_VERSION = "translate-2"  # 2: no spaces between Chinese characters
 
 SYSTEM_PROMPT = (
     "You are a professional translator of news articles. Translate the user's {source} text "
@@ -179,7 +179,7 @@ class Translator(Task):
         for r, pieces in zip(requests, split, strict=True):
             parts = [next(outputs) for _ in pieces]
             joiner = "" if r.target_lang in ("zh", "ja") else " "
-            results.append(Translation(joiner.join(self.clean(o.text) for o in parts),
+            results.append(Translation(joiner.join(self.clean(o.text, r.target_lang) for o in parts),
                                        sum(o.new_tokens for o in parts),
                                        sum(o.forced_tokens for o in parts), len(parts)))
         if progress and not whole:
@@ -235,8 +235,11 @@ class Translator(Task):
             user = RETRY_PROMPT.format(target=target, text=request.text)
         return (("system", system), ("user", user))
 
-    def clean(self, text: str) -> str:
-        return clean_output(text) if self.style == "chat" else text.strip()
+    def clean(self, text: str, target_lang: str = "") -> str:
+        """The model's output as a translation: a chat model's chatter removed; in Chinese and
+        Japanese no space between two characters (tokenizers and forced terms leave them)."""
+        text = clean_output(text) if self.style == "chat" else text.strip()
+        return _CJK_SPACE.sub("", text) if target_lang in ("zh", "ja") else text
 
     def _beams(self, request: TranslationRequest) -> int:
         if self.style == "chat":
@@ -333,6 +336,8 @@ _LEAD_IN = re.compile(
 )
 _TRAILING_NOTE = re.compile(r"\n\s*(?:\(?note:|\(?notes:|注[:：]|备注[:：]|说明[:：]).*\Z",
                             re.IGNORECASE | re.DOTALL)
+_CJK = r"\u3000-\u303f\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 _FENCE = re.compile(r"^```[\w-]*\n(.*?)\n?```$", re.DOTALL)
 _QUOTES = [('"', '"'), ("“", "”"), ("'", "'"), ("„", "“"), ("«", "»"), ("「", "」"), ("『", "』")]
 
