@@ -5,6 +5,7 @@ and the count, order, language handling and errors are what users see."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,29 @@ def test_q4_k_gguf_is_dequantized_close_to_the_weights_it_came_from(
 def test_a_folder_holding_one_gguf_file_resolves_to_it(tiny_gguf: Path) -> None:
     ref = resolve_model(str(tiny_gguf.parent))
     assert ref.gguf_file == tiny_gguf.name and ref.kind == "llm"
+
+
+@pytest.mark.slow
+def test_continuous_batching_gives_the_padded_batches_text_with_each_rows_own_budget(
+        tiny_chat: Path) -> None:
+    """transformers' continuous batching (generate_batch) behind --batching continuous: the
+    same greedy text as padded batches, each row cut at its own budget, and a fingerprint of
+    its own; seq2seq models and unknown settings are padded / refused."""
+    from toolkit.backends import load_backend
+    from toolkit.errors import ModelError
+    from toolkit.tasks import TranslationRequest, Translator
+
+    texts = ["Alibaba stellt Qwen3.5 vor.", "Die Aktie fiel um 6,22 Prozent.", "Überblick"]
+    padded = Translator(load_backend(str(tiny_chat), batching="padded"))
+    continuous = Translator(load_backend(str(tiny_chat), batching="continuous"))
+    requests = [TranslationRequest(t, "de", "en") for t in texts]
+    budgets = [4, 9, 6]
+    generic = [replace(g, max_new_tokens=b) for g, b in zip(padded.requests(requests), budgets)]
+    want = padded.backend.generate(generic)
+    got = continuous.backend.generate(generic)
+    assert [(g.text, g.new_tokens) for g in got] == [(w.text, w.new_tokens) for w in want]
+    assert all(g.new_tokens <= b for g, b in zip(got, budgets))
+    assert continuous.backend.fingerprint.settings["batching"] == "continuous"
+    assert "batching" not in padded.backend.fingerprint.settings
+    with pytest.raises(ModelError, match="unknown batching"):
+        load_backend(str(tiny_chat), batching="sometimes")

@@ -73,6 +73,8 @@ SETTINGS: dict[str, Setting] = {
     "max_batch_tokens": Setting(click.IntRange(16), None, "token budget of one batch"),
     "max_new_tokens": Setting(click.IntRange(1), None, "cap on new tokens per segment"),
     "threads": Setting(click.IntRange(1), None, "torch CPU threads"),
+    "batching": Setting(click.Choice(["auto", "padded", "continuous"]), "auto",
+                        "how the transformers engine batches a chat LM"),
     "glossary": Setting(PathList(), None, "glossaries to enforce"),
     "fallback": Setting(click.BOOL, True, "fall back to the starter when the Hub is unreachable"),
     "bootstrap": Setting(click.IntRange(10), 1000, "bootstrap resamples"),

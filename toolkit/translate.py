@@ -111,7 +111,8 @@ def load_backend_with_fallback(
     With no model asked for anywhere and the Hugging Face Hub out of reach - that error and
     no other - the offline starter model is used when installed (unless ``fallback`` is off:
     flag, TK_FALLBACK or ``fallback`` in tk.toml), and ``announce`` says so. Options go to the
-    backend: device, dtype, max_batch_tokens, threads, trust_remote_code.
+    backend: device, dtype, max_batch_tokens, threads, trust_remote_code, batching (the
+    transformers backend's: auto, padded or continuous).
     """
     from toolkit.backends import load_backend
     from toolkit.models import HubUnreachable, default_model, starter_installed
@@ -120,6 +121,9 @@ def load_backend_with_fallback(
     engine = setting("engine", engine)
     for name in ("device", "dtype", "max_batch_tokens", "threads"):
         options[name] = setting(name, options.get(name))
+    batching = setting("batching", options.pop("batching", None))
+    if engine == "transformers" and batching:  # how the transformers backend batches a chat LM
+        options["batching"] = batching
     if spec:
         from toolkit.models import resolve_model
 

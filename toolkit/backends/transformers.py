@@ -28,6 +28,8 @@ from toolkit.errors import ModelError
 if TYPE_CHECKING:
     from toolkit.models import ModelRef
 
+BATCHING = ("auto", "padded", "continuous")
+
 # Vocabulary entries that select a language: Marian >>cmn_Hans<<, M2M __en__, T5/MADLAD <2zh>,
 # NLLB eng_Latn.
 _LANGUAGE_TOKEN = re.compile(r">>[a-z]{2,3}(?:_[A-Za-z]{4})?<<|__[a-z]{2,3}__|<2[a-z]{2,3}>"
@@ -39,6 +41,15 @@ class TransformersBackend(Backend):
 
     ``constraint_margin`` (nats): how much less likely than the model's best token a forced
     string's first token may be and still be started on the spot (see constraints).
+
+    ``batching``: how a causal LM's unconstrained greedy requests are batched - ``padded``
+    (left-padded batches under the token budget), ``continuous`` (transformers' continuous
+    batching, ``generate_batch`` with paged attention: a finished row's slot goes to the next
+    request at once) or ``auto`` (continuous on CUDA, padded elsewhere: on this project's CPU
+    continuous batching measured 1.4x padded batches of 8, and CTranslate2 is the fast CPU
+    path). Beam search, constrained rows and seq2seq models always use padded batches.
+    Continuous batching drops logits processors it does not support with only a warning, so
+    tk passes none and cuts each row at its own length budget itself.
     """
 
     name = "transformers"
@@ -54,7 +65,10 @@ class TransformersBackend(Backend):
         trust_remote_code: bool = False,
         threads: int | None = None,
         constraint_margin: float = 2.0,
+        batching: str = "auto",
     ) -> None:
+        if batching not in BATCHING:
+            raise ModelError(f"unknown batching {batching!r}; use one of: {', '.join(BATCHING)}")
         self.ref = ref
         self.device = resolve_device(device)
         if self.device == "cpu":
@@ -65,6 +79,8 @@ class TransformersBackend(Backend):
         self.trust_remote_code = trust_remote_code
         self.constraint_margin = constraint_margin
         self.seq2seq = ref.kind == "seq2seq"
+        self.continuous = not self.seq2seq and (
+            batching == "continuous" or (batching == "auto" and self.device.startswith("cuda")))
         self.tokenizer, self.model = self._load()
         self.model.to(self.device)
         self.model.eval()
@@ -131,7 +147,8 @@ class TransformersBackend(Backend):
                 model=model,
                 settings={"architecture": self._capabilities.architecture,
                           "dtype": dtype_name(self.dtype), "device": self.device.split(":")[0],
-                          "constraint_margin": self.constraint_margin},
+                          "constraint_margin": self.constraint_margin,
+                          **({"batching": "continuous"} if self.continuous else {})},
                 versions={"tk": __version__, "transformers": transformers.__version__,
                           "torch": torch.__version__.split("+")[0]},
             )
@@ -172,6 +189,14 @@ class TransformersBackend(Backend):
                 group = [requests[i] for i in indices]
                 lengths = [len(ids) for ids in self._tokenize(group)["input_ids"]]
                 check_window(self._capabilities, self.model_label, group, lengths)
+                if self.continuous and group[0].beams == 1 and not group[0].must_include:
+                    outputs = self._run_continuous(group)
+                    for j, out in enumerate(outputs):
+                        results[indices[j]] = out
+                        new_tokens += out.new_tokens
+                    if progress:
+                        progress(len(group))
+                    continue
                 # What a batch holds in memory: every beam of every row, input and output.
                 costs = [r.beams * (n + r.max_new_tokens) for r, n in zip(group, lengths,
                                                                           strict=True)]
@@ -287,6 +312,30 @@ class TransformersBackend(Backend):
         forced = tracker.tracker.forced if tracker else [0] * len(requests)
         return [Generation(text, len(ids), n)
                 for text, ids, n in zip(texts, rows_out, forced, strict=True)]
+
+    def _run_continuous(self, requests: list[GenerationRequest]) -> list[Generation]:
+        """One group through transformers' continuous batching (paged attention), greedy,
+        each row cut at its own length budget (``generate_batch`` takes one budget for all)."""
+        prompts = [self.tokenizer(self._prompt(r), add_special_tokens=False)["input_ids"]
+                   for r in requests]
+        cap = self._capabilities.max_new_tokens
+        limits = [min(r.max_new_tokens, cap) if cap else r.max_new_tokens for r in requests]
+        config = self._generation_config(requests[0], beams=1, max_new_tokens=max(limits))
+        config.eos_token_id = sorted(self.eos_ids()) or None
+        # generate_batch picks its paged attention itself (the "paged|" prefix is deprecated).
+        out = self.model.generate_batch(inputs=prompts, generation_config=config,
+                                        progress_bar=False, warmup=self.device.startswith("cuda"))
+        results = list(out.values())
+        failed = [r for r in results if getattr(r, "error", None)]
+        if len(results) != len(requests) or failed:
+            why = failed[0].error if failed else f"{len(requests) - len(results)} rows missing"
+            raise ModelError(f"{self.model_label}: continuous batching failed ({why}); run "
+                             "with --batching padded")
+        pad = self.tokenizer.pad_token_id
+        rows = [[t for t in list(result.generated_tokens)[:limit] if t != pad]
+                for result, limit in zip(results, limits, strict=True)]
+        texts = self.tokenizer.batch_decode(rows, skip_special_tokens=True)
+        return [Generation(text, len(ids)) for text, ids in zip(texts, rows, strict=True)]
 
     def _generation_config(self, request: GenerationRequest, *, beams: int,
                            max_new_tokens: int) -> Any:

@@ -63,6 +63,11 @@ from toolkit.config import SETTINGS
 @click.option("--max-batch-tokens", type=SETTINGS["max_batch_tokens"].type, metavar="N",
               help="Token budget of one batch: beams x (input + output) tokens summed over its "
                    "rows, what it holds in memory [default: 8192; TK_MAX_BATCH_TOKENS].")
+@click.option("--batching", type=SETTINGS["batching"].type,
+              help="How the transformers engine batches a chat LLM's greedy requests: padded "
+                   "batches, or transformers' continuous batching (paged attention; a finished "
+                   "row's slot goes to the next segment) [default: auto = continuous on CUDA, "
+                   "padded elsewhere; TK_BATCHING].")
 @click.option("--threads", type=SETTINGS["threads"].type, metavar="N",
               help="CPU threads for torch [default: torch's; TK_THREADS]. On a machine busy with "
                    "other work, fewer threads than cores can be several times faster.")
@@ -99,7 +104,7 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
               retry: str, output: str | None,
               fmt: str | None, engine: str | None, device: str | None, dtype: str | None,
               beams: int | None, max_new_tokens: int | None, max_batch_tokens: int | None,
-              threads: int | None, no_checks: bool, no_cache: bool, no_fallback: bool,
+              batching: str | None, threads: int | None, no_checks: bool, no_cache: bool, no_fallback: bool,
               trust_remote_code: bool, shard: str | None, shard_size: int | None,
               runner: str, ray_actors: int | None, ray_gpus_per_actor: float,
               ray_address: str | None, quiet: bool) -> None:
@@ -145,7 +150,7 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
                       repair=not no_repair, retry=retry,
                       engine=engine, device=device, dtype=dtype, beams=beams,
                       max_new_tokens=max_new_tokens, max_batch_tokens=max_batch_tokens,
-                      threads=threads, no_checks=no_checks, no_cache=no_cache,
+                      batching=batching, threads=threads, no_checks=no_checks, no_cache=no_cache,
                       no_fallback=no_fallback, trust_remote_code=trust_remote_code, shard=shard,
                       shard_size=shard_size, quiet=quiet, runner=runner, ray_actors=ray_actors,
                       ray_gpus_per_actor=ray_gpus_per_actor, ray_address=ray_address)
@@ -166,7 +171,7 @@ def translate(inputs: tuple[str, ...], target: str, source: str, model: str | No
     translator = load_translator(
         model, target, source_lang=source, engine=engine, device=device, dtype=dtype,
         beams=beams, max_new_tokens=max_new_tokens, max_batch_tokens=max_batch_tokens,
-        threads=threads, cache=not no_cache, fallback=False if no_fallback else None,
+        batching=batching, threads=threads, cache=not no_cache, fallback=False if no_fallback else None,
         trust_remote_code=trust_remote_code, announce=_note,
     )
     segments = segment(documents, show)
