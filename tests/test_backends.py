@@ -159,8 +159,12 @@ def test_chat_prompt_uses_the_template_and_lists_the_terms(tiny_chat: Path) -> N
     assert prompt.startswith("<|im_start|>system") and prompt.endswith("<|im_start|>assistant\n")
     assert "Simplified Chinese" in prompt and "KI -> 人工智能" in prompt
     assert "Die KI von Alibaba." in prompt
+    assert draft.messages[0] == ("system", "Use exactly these renderings:\nKI -> 人工智能")
     retry = t.requests([TranslationRequest("Die KI.", "de", "zh", attempt=1)])[0]
-    assert retry.messages[1][1].startswith("Answer in Simplified Chinese only")
+    # no hints: the plain call users write, one user turn; a retry restates the language
+    assert [role for role, _ in retry.messages] == ["user"]
+    assert retry.messages[0][1].startswith("Answer in Simplified Chinese only. Translate the "
+                                           "following German text into Simplified Chinese.")
 
 
 def test_chat_batches_use_left_padding(tiny_chat: Path) -> None:

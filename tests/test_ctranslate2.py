@@ -42,7 +42,7 @@ def test_float32_ctranslate2_writes_what_transformers_writes(
     fixture: str, target: str, request: pytest.FixtureRequest
 ) -> None:
     """Same weights, greedy, float32 on both: the same text for every model family (the
-    language conventions, chat prompt, static system prompt and budgets carry over)."""
+    language conventions, chat prompt and budgets carry over)."""
     model = request.getfixturevalue(fixture)
     expected = texts(model, "transformers", target, dtype="float32")
     assert len(set(expected)) == len(expected)  # the model's output depends on its input

@@ -108,6 +108,9 @@ def test_the_summary_counts_as_a_reader_would() -> None:
     ("Die Aktie stieg um 6,22 Prozent auf 135,80 Euro.",
      "The stock rose 6,22 percent to 135,80 euros.", "en",
      "The stock rose 6.22 percent to 135.80 euros."),
+    # a scale word glued to the next word is rewritten with the figure, not left beside it
+    ("Der 3-Milliarden-Plan gegen den Absturz", "The 3 Million-Plan against the crash", "en",
+     "The 3 billion-Plan against the crash"),
 ])
 def test_a_right_figure_in_the_wrong_rendering_is_repaired_from_the_source(
         source, translation, lang, repaired) -> None:

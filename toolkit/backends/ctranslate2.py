@@ -1,7 +1,9 @@
 """The CTranslate2 backend: a transformers model converted once to CTranslate2 (int8 on CPU,
 float16 / bfloat16 / int8 on GPU) and run by its Translator (Marian, M2M100/NLLB, T5/MADLAD)
-or Generator (Qwen2 and other decoders, chat prompts with the shared system prompt cached
-through ``static_prompt``).
+or Generator (Qwen2 and other decoders, chat prompts). tk's chat prompt has no system turn
+shared by every segment any more (the glossary hints, where a segment has any, are its
+system turn; a plain user turn measured better than tk's old shared system prompt), so
+CTranslate2's ``static_prompt`` has nothing to cache: every row goes whole.
 
 The conversion is cached under $TK_HOME/cache/ctranslate2/, keyed on the model's content
 identity (the same one its fingerprint carries), the quantization and the CTranslate2
@@ -303,11 +305,11 @@ class CTranslate2Backend(Backend):
         started = time.perf_counter()
         groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
         for i, r in enumerate(requests):
-            groups[(r.source_token, r.decoder_prefix, r.beams, self._system(r))].append(i)
+            groups[(r.source_token, r.decoder_prefix, r.beams)].append(i)
         # Every batch is submitted at once: CTranslate2 runs up to ``inter_threads`` of them in
         # parallel (on a small CPU, two batches on one core each beat one on two cores).
         pending = []
-        for (_, _, _, system), indices in groups.items():
+        for indices in groups.values():
             group = [requests[i] for i in indices]
             tokens = self._tokens(group)
             check_window(self._capabilities, self.model_label, group,
@@ -317,7 +319,7 @@ class CTranslate2Backend(Backend):
             for batch in plan_batches(costs, self.max_batch_tokens, self.max_batch_size):
                 rows = [group[j] for j in batch]
                 pending.append(([indices[j] for j in batch], rows,
-                                self._submit(rows, [tokens[j] for j in batch], system)))
+                                self._submit(rows, [tokens[j] for j in batch])))
         for where, rows, handles in pending:
             for i, out in zip(where, self._collect(rows, handles), strict=True):
                 results[i] = out
@@ -332,22 +334,6 @@ class CTranslate2Backend(Backend):
         return [r if r is not None else Generation("") for r in results]
 
     # --- running ---------------------------------------------------------------------------------
-
-    def _system(self, request: GenerationRequest) -> tuple[str, ...]:
-        """The tokens of a chat request's system turn, shared by every segment of a run:
-        CTranslate2 encodes them once (``static_prompt``) instead of once per segment."""
-        if self.seq2seq or not request.messages or request.messages[0][0] != "system":
-            return ()
-        return tuple(self._system_tokens(request.messages[0][1]))
-
-    def _system_tokens(self, content: str) -> list[str]:
-        cache = self.__dict__.setdefault("_system_cache", {})
-        if content not in cache:
-            text = self.tokenizer.apply_chat_template([{"role": "system", "content": content}],
-                                                      tokenize=False)
-            cache[content] = self.tokenizer.convert_ids_to_tokens(
-                self.tokenizer(text, add_special_tokens=False)["input_ids"])
-        return cache[content]
 
     def _tokens(self, requests: Sequence[GenerationRequest]) -> list[list[str]]:
         """Each request's input as CTranslate2 takes it: token strings."""
@@ -370,8 +356,7 @@ class CTranslate2Backend(Backend):
         cap = self._capabilities.max_new_tokens
         return [min(r.max_new_tokens, cap) if cap else r.max_new_tokens for r in requests]
 
-    def _submit(self, requests: list[GenerationRequest], tokens: list[list[str]],
-                system: tuple[str, ...]) -> list[Any]:
+    def _submit(self, requests: list[GenerationRequest], tokens: list[list[str]]) -> list[Any]:
         """Start one batch; returns CTranslate2's async results (one per row)."""
         max_new = max(self._limits(requests))
         beams = requests[0].beams
@@ -385,9 +370,6 @@ class CTranslate2Backend(Backend):
             options: dict[str, Any] = {"max_length": max_new, "sampling_topk": 1,
                                        "beam_size": beams, "include_prompt_in_result": False,
                                        "end_token": self._eos or None, "asynchronous": True}
-            if system and all(t[:len(system)] == list(system) for t in tokens):
-                tokens = [t[len(system):] for t in tokens]
-                options["static_prompt"] = list(system)
             return self.model.generate_batch(tokens, **options)
         except RuntimeError as e:
             raise ModelError(f"CTranslate2 failed on {self.model_label}: {_first_line(e)}"

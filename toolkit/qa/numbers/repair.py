@@ -19,6 +19,11 @@ from toolkit.qa.numbers.parse import Quantity
 from toolkit.qa.numbers.render import render_quantity
 
 _REPAIRABLE = "wrong order of magnitude"
+# A scale word the number check did not read as part of the figure ("3 Million-Plan": the
+# hyphen glued it to the next word) is part of the span to rewrite, or it would stay beside
+# the repaired one ("3 billion Million-Plan").
+_LOOSE_SCALE = re.compile(r"[\s\-‐‑]*(?:million|billion|trillion|thousand|mio|mrd|bn|"
+                          r"millionen|milliarden|billionen)\b|[万亿]", re.IGNORECASE)
 
 
 def _render(q: Quantity, lang: str) -> str:
@@ -39,7 +44,10 @@ def _edit(translation: str, issue: NumberIssue, lang: str) -> tuple[int, int, st
         offset = translation[start:end].find(found.amount)
         if offset < 0:
             return None
-        return start + offset, start + offset + len(found.amount), _render(q, lang)
+        begin, stop = start + offset, start + offset + len(found.amount)
+        if found.scale is None and (loose := _LOOSE_SCALE.match(translation, stop)):
+            stop = loose.end()
+        return begin, stop, _render(q, lang)
     if issue.problem == "missing" and q.scale is None and re.search(r"\d[.,]\d", q.amount):
         # The figure copied as the source writes it ("6,22" in English): one place only.
         hits = list(re.finditer(rf"(?<![\d.,]){re.escape(q.amount)}(?![\d]|[.,]\d)", translation))
