@@ -1,56 +1,43 @@
-"""Translation records as a reader sees them: a glossary term whose only occurrence comes after
-the sentence has ended ("... in the country. AI") counts as appended, not placed; an output
-that says a stretch three times that its source does not repeat counts as a failure.
+"""Translation records as a reader sees them, with tk's own checks run again on the text (so
+outputs of any tool, or of older tk versions, are counted alike): terms placed / appended after
+the sentence / left untranslated / missing, numbers right / wrong / missing, outputs in the
+wrong language or repeating themselves, and the number spans tk repaired.
 
-    python benchmarks/reader_view.py eval/results/starter/en-enforce-off/translations.jsonl out/en/translations.jsonl
+    python benchmarks/reader_view.py out/en/translations.jsonl plain.jsonl [-g glossary] [--lang en]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
-
-_END = re.compile(r"[.!?。！？][\"'”’»)]*")
-
-
-def split_tail(text: str) -> tuple[str, str]:
-    """The text up to its last sentence end, and what follows it."""
-    stripped = text.rstrip()
-    ends = [m.end() for m in _END.finditer(stripped) if m.end() < len(stripped)]
-    return (stripped[:ends[-1]], stripped[ends[-1]:]) if ends else (stripped, "")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("records", nargs="+", help="translations.jsonl files")
+    parser.add_argument("records", nargs="+", help="translations.jsonl files (source, translation)")
+    parser.add_argument("-g", "--glossary", default=str(Path(__file__).resolve().parent.parent
+                                                        / "glossaries" / "ai-finance.tsv"))
+    parser.add_argument("--lang", help="target language [default: the records' lang]")
     args = parser.parse_args()
-    from toolkit.summarize import repeated_stretch
+    from toolkit.glossary import check_terms, load_glossary
+    from toolkit.qa.checks import CheckSummary, check_segment
 
+    glossary = load_glossary(args.glossary)
     for path in args.records:
         records = [json.loads(x) for x in Path(path).read_text(encoding="utf-8").splitlines()]
-        found = placed = appended = repeating = 0
-        for r in records:
-            head, tail = split_tail(r["translation"])
-            terms = r["checks"]["terms"] or {"found": [], "violated": []}
-            violated = {v["target"] for v in terms["violated"]}
-            for term in terms["found"]:
-                found += 1
-                target = term["target"]
-                if target in violated:
-                    continue
-                if target in tail and target not in head and len(tail.split()) <= 4:
-                    appended += 1
-                else:
-                    placed += 1
-            repeating += bool(repeated_stretch(r["translation"], r["source"]))
-        checked = sum(r["checks"]["numbers"]["checked"] for r in records)
-        wrong = sum(len(r["checks"]["numbers"]["mismatched"]) for r in records)
-        print(f"{path}: terms placed {placed}/{found} ({100 * placed / max(found, 1):.1f}%), "
-              f"appended {appended}, missing {found - placed - appended}; numbers right "
-              f"{checked - wrong}/{checked}; repeating outputs {repeating}; wrong language "
-              f"{sum(not r['checks']['language']['ok'] for r in records)}")
+        lang = args.lang or records[0].get("lang") or "en"
+        checks = [check_segment(r["source"], r["translation"], target_lang=lang, segment_id=r["id"],
+                                terms=check_terms(r["source"], r["translation"], glossary, lang))
+                  for r in records]
+        s = CheckSummary.from_checks(checks)
+        repaired = sum(len((r.get("checks") or {}).get("repaired") or []) for r in records)
+        print(f"{path}: terms placed {s.terms_placed}/{s.terms_found} "
+              f"({100 * (s.term_accuracy or 0):.1f}%), appended {s.terms_appended}, untranslated "
+              f"{s.terms_untranslated}, missing {s.terms_missing}; numbers right "
+              f"{s.numbers_matched}/{s.numbers_checked}, wrong {s.numbers_wrong}, missing "
+              f"{s.numbers_missing}; wrong language {s.language_failures}; repeating "
+              f"{s.repeating}; number spans repaired {repaired}")
 
 
 if __name__ == "__main__":

@@ -46,11 +46,11 @@ from toolkit.config import SETTINGS
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv", "text"]),
               help="Format on stdout [default: jsonl with -o -, else text].")
 @click.option("--engine", type=SETTINGS["engine"].type,
-              help="Generation backend: transformers (every model, terms forced while "
+              help="Generation backend: transformers (every model; terms can be forced while "
                    "decoding) or ctranslate2 (converted once, int8 on CPU; measured here at 2x "
                    "(MT) to 6x (chat LLM) the transformers path; "
-                   "pip install 'tk-translate[ctranslate2]'; the last retry round runs on "
-                   "transformers, where terms can be forced) [default: transformers; TK_ENGINE].")
+                   "pip install 'tk-translate[ctranslate2]'; with --retry force its last retry "
+                   "round runs on transformers) [default: transformers; TK_ENGINE].")
 @click.option("--device", type=SETTINGS["device"].type,
               help="Where the model runs [default: auto = cuda, mps, else cpu; TK_DEVICE].")
 @click.option("--dtype", type=SETTINGS["dtype"].type,
