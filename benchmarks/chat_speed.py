@@ -9,8 +9,11 @@ cap on new tokens, in one process, one path after another:
 - ``one-by-one generate``: what users write first - the transformers model, one
   ``generate`` per sentence;
 - ``tk transformers, batch B``: tk's transformers backend (left-padded batches);
-- ``tk ctranslate2 int8, batch B``: tk's CTranslate2 backend (int8, the system prompt
-  passed once as ``static_prompt``).
+- ``tk transformers continuous batching``: the same backend with ``batching="continuous"``
+  (transformers' ``generate_batch``, paged attention);
+- ``tk ctranslate2 int8, batch B``: tk's CTranslate2 backend (int8).
+
+llama.cpp has a script of its own (``llama_cpp_speed.py``: its package is a separate build).
 
 Only generation is timed (the model is loaded first); each path's new tokens/s is what it
 generated divided by its wall time. The machine may be shared: read the ratios, taken in one
@@ -91,10 +94,14 @@ def main() -> None:
         for batch in args.batches:
             hf.max_batch_size = batch
             timed(f"tk transformers, batch {batch}", one, requests)
-    if "continuous" in args.paths:
-        rows.append(continuous_batching(hf, one, requests, args.max_new_tokens))
-        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     del hf, one
+    if "continuous" in args.paths:
+        # tk's transformers backend with --batching continuous: generate_batch over the group.
+        cb = load_backend(args.model, "transformers", device="cpu", threads=args.threads,
+                          batching="continuous")
+        timed("tk transformers continuous batching", Translator(cb, max_new_tokens=args.max_new_tokens),
+              requests)
+        del cb
 
     if "ctranslate2" in args.paths:
         ct2 = load_backend(args.model, "ctranslate2", device="cpu", threads=args.threads)
@@ -118,42 +125,6 @@ def main() -> None:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
                                      encoding="utf-8")
-
-
-def continuous_batching(backend, translator, requests, max_new_tokens: int) -> dict:  # noqa: ANN001
-    """transformers' continuous batching (``generate_batch``, paged attention) on tk's exact
-    prompts and budgets; it drops processors it does not support, so lengths are checked
-    here (each output cut at its own budget, as tk does)."""
-    from transformers import GenerationConfig
-
-    generic = translator.requests(requests)
-    prompts = [backend.tokenizer(backend._prompt(g), add_special_tokens=False)["input_ids"]
-               for g in generic]
-    model = backend.model
-    row = {"path": "transformers continuous batching (generate_batch)",
-           "sentences": len(requests)}
-    try:
-        model.set_attn_implementation("paged|sdpa")
-        config = GenerationConfig(max_new_tokens=max(g.max_new_tokens for g in generic),
-                                  do_sample=False, eos_token_id=sorted(backend.eos_ids()),
-                                  pad_token_id=backend.tokenizer.pad_token_id)
-        started = time.perf_counter()
-        out = model.generate_batch(inputs=prompts, generation_config=config, progress_bar=False)
-        wall = time.perf_counter() - started
-    except Exception as e:  # report what this path does on this machine, whatever it is
-        row["error"] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        row.update(wall_s=0.0, new_tokens=0, new_tokens_per_second=0.0)
-        return row
-    finally:
-        model.set_attn_implementation("sdpa")
-    results = list(out.values())
-    new = sum(min(len(r.generated_tokens), g.max_new_tokens)
-              for r, g in zip(results, generic, strict=False))
-    row.update(wall_s=round(wall, 2), new_tokens=new,
-               new_tokens_per_second=round(new / wall, 2),
-               sample=backend.tokenizer.decode(results[0].generated_tokens,
-                                               skip_special_tokens=True)[:160])
-    return row
 
 
 if __name__ == "__main__":
