@@ -28,6 +28,9 @@ def main() -> None:
     parser.add_argument("-n", "--sentences", type=int, default=32)
     parser.add_argument("--max-new-tokens", type=int, default=96)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--n-batch", type=int, default=512,
+                        help="llama.cpp's prompt batch; 1 where batched decoding crashes (a native "
+                             "build on a VM that reports AMX it cannot use segfaulted here)")
     parser.add_argument("-o", "--output")
     args = parser.parse_args()
 
@@ -39,7 +42,8 @@ def main() -> None:
     rows = [json.loads(line) for line in
             (ROOT / "corpus" / "clean" / "segments.jsonl").read_text(encoding="utf-8").splitlines()]
     texts = [r["text"] for r in rows if r.get("kind", "text") == "text"][: args.sentences]
-    llm = Llama(model_path=args.gguf, n_ctx=2048, n_threads=args.threads, verbose=False, seed=0)
+    llm = Llama(model_path=args.gguf, n_ctx=2048, n_threads=args.threads, verbose=False, seed=0,
+                n_batch=args.n_batch, n_ubatch=args.n_batch)
     new = 0
     started = time.perf_counter()
     sample = ""
@@ -52,7 +56,7 @@ def main() -> None:
         sample = sample or out["choices"][0]["message"]["content"]
     wall = time.perf_counter() - started
     result = {"path": "llama-cpp-python, one by one", "sentences": len(texts),
-              "threads": args.threads, "wall_s": round(wall, 2), "new_tokens": new,
+              "threads": args.threads, "n_batch": args.n_batch, "wall_s": round(wall, 2), "new_tokens": new,
               "new_tokens_per_second": round(new / wall, 2), "sample": sample[:160],
               "load_average": os.getloadavg()}
     print(json.dumps(result, ensure_ascii=False))
