@@ -251,6 +251,9 @@ def test_chinese_output_has_no_space_between_characters(tiny_chat) -> None:
     assert translator.clean("阿里巴巴 在 春节前 发布了 Qwen3.5 模型。 人工智能", "zh") == \
         "阿里巴巴在春节前发布了 Qwen3.5 模型。人工智能"
     assert translator.clean("Alibaba  unveils Qwen3.5", "en") == "Alibaba  unveils Qwen3.5"
+    # full-width marks after a character; numbers and Latin text keep theirs
+    assert translator.clean("阿里巴巴发布了Qwen3.5,价格为3.5元.你好?", "zh") == "阿里巴巴发布了Qwen3.5,价格为3.5元。你好？"
+    assert translator.clean("模型很便宜, 而且很快", "zh") == "模型很便宜，而且很快"
 
 
 def test_an_inline_retry_reaches_a_real_chat_prompt(tiny_chat) -> None:

@@ -242,9 +242,13 @@ class Translator(Task):
 
     def clean(self, text: str, target_lang: str = "") -> str:
         """The model's output as a translation: a chat model's chatter removed; in Chinese and
-        Japanese no space between two characters (tokenizers and forced terms leave them)."""
+        Japanese no space between two characters (tokenizers and forced terms leave them) and
+        full-width punctuation after a character (",", "?" -> "，", "？")."""
         text = clean_output(text) if self.style == "chat" else text.strip()
-        return _CJK_SPACE.sub("", text) if target_lang in ("zh", "ja") else text
+        if target_lang not in ("zh", "ja"):
+            return text
+        text = _CJK_PUNCT.sub(lambda m: _FULL_WIDTH[m.group(1)], text)
+        return _CJK_SPACE.sub("", text)
 
     def _beams(self, request: TranslationRequest) -> int:
         if self.style == "chat":
@@ -343,6 +347,10 @@ _TRAILING_NOTE = re.compile(r"\n\s*(?:\(?note:|\(?notes:|注[:：]|备注[:：]|
                             re.IGNORECASE | re.DOTALL)
 _CJK = r"\u3000-\u303f\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef"
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
+# An ASCII mark right after a Chinese character, before another, a space or the end (never
+# inside a number: "3.5", "1,000" have digits on the left).
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", ".": "。"}
+_CJK_PUNCT = re.compile(rf"(?<=[\u4e00-\u9fff])([,;:!?.])(?=[{_CJK}]|\s|$)")
 _FENCE = re.compile(r"^```[\w-]*\n(.*?)\n?```$", re.DOTALL)
 _QUOTES = [('"', '"'), ("“", "”"), ("'", "'"), ("„", "“"), ("«", "»"), ("「", "」"), ("『", "』")]
 
