@@ -230,7 +230,10 @@ def test_ctrl_c_says_truthfully_what_was_kept(tiny_marian: Path, tmp_path: Path)
                              str(article), "--model", str(tiny_marian), "--no-glossary",
                              "-o", str(out), "-q", "--threads", "1"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "TK_HOME": str(tmp_path / "home")})
+                            env={**os.environ, "TK_HOME": str(tmp_path / "home")},
+                            # A shell's background job inherits SIGINT ignored, and Python
+                            # keeps it so: give the child the terminal's default, as Ctrl-C has.
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not (out / "manifest.json").exists():  # the job has begun translating
         assert proc.poll() is None and time.monotonic() < deadline
