@@ -376,13 +376,14 @@ def inline_targets(request: TranslationRequest, glossary: Glossary | None, *,
             if target is not None and target != m.text:
                 edits.append((m.start, m.end, target))
     if numbers:
-        from toolkit.qa.numbers import Quantity, extract_numbers, render_quantity
+        from toolkit.qa.numbers import extract_numbers
+        from toolkit.qa.numbers.render import render_amount
 
         for q in extract_numbers(text, sl):
             if q.kind not in ("number", "currency", "percent") or q.is_range or not q.amount:
                 continue
             offset = text[q.span[0]:q.span[1]].find(q.amount)
-            new = render_quantity(Quantity("number", q.value, q.amount, q.span, scale=q.scale), tl)
+            new = render_amount(q, tl)
             if offset >= 0 and new != q.amount:
                 start = q.span[0] + offset
                 edits.append((start, start + len(q.amount), new))

@@ -200,6 +200,12 @@ def babel_date(year: int | None, month: int, day: int | None, lang: str) -> str 
 # --- hints --------------------------------------------------------------------------------
 
 
+def render_amount(q: Quantity, target_lang: str) -> str:
+    """The number of ``q`` alone (scale word included, unit and kind left out) as
+    ``target_lang`` writes it: "397 Milliarden" -> "397 billion" / "3970亿", "6,22" -> "6.22"."""
+    return render_quantity(Quantity("number", q.value, q.amount, q.span, scale=q.scale), target_lang)
+
+
 def number_hints(source: str, target_lang: str, source_lang: str = "de") -> list[TermHint]:
     """Numbers in ``source`` the translation must write differently, as term hints.
 
@@ -211,8 +217,7 @@ def number_hints(source: str, target_lang: str, source_lang: str = "de") -> list
     for q in extract_numbers(source, source_lang):
         if q.kind not in ("number", "currency", "percent") or q.is_range or not q.amount:
             continue
-        bare = Quantity("number", q.value, q.amount, q.span, scale=q.scale)
-        target = render_quantity(bare, target_lang)
+        target = render_amount(q, target_lang)
         if target != q.amount and q.amount not in hints:
             hints[q.amount] = TermHint(q.amount, target)
     return list(hints.values())

@@ -15,8 +15,7 @@ from __future__ import annotations
 import re
 
 from toolkit.qa.numbers.check import NumberCheck, NumberIssue, check_numbers
-from toolkit.qa.numbers.parse import Quantity
-from toolkit.qa.numbers.render import render_quantity
+from toolkit.qa.numbers.render import render_amount
 
 _REPAIRABLE = "wrong order of magnitude"
 # A scale word the number check did not read as part of the figure ("3 Million-Plan": the
@@ -24,10 +23,6 @@ _REPAIRABLE = "wrong order of magnitude"
 # the repaired one ("3 billion Million-Plan").
 _LOOSE_SCALE = re.compile(r"[\s\-‐‑]*(?:million|billion|trillion|thousand|mio|mrd|bn|"
                           r"millionen|milliarden|billionen)\b|[万亿]", re.IGNORECASE)
-
-
-def _render(q: Quantity, lang: str) -> str:
-    return render_quantity(Quantity("number", q.value, q.amount, q.span, scale=q.scale), lang)
 
 
 def _edit(translation: str, issue: NumberIssue, lang: str) -> tuple[int, int, str] | None:
@@ -47,11 +42,11 @@ def _edit(translation: str, issue: NumberIssue, lang: str) -> tuple[int, int, st
         begin, stop = start + offset, start + offset + len(found.amount)
         if found.scale is None and (loose := _LOOSE_SCALE.match(translation, stop)):
             stop = loose.end()
-        return begin, stop, _render(q, lang)
+        return begin, stop, render_amount(q, lang)
     if issue.problem == "missing" and q.scale is None and re.search(r"\d[.,]\d", q.amount):
         # The figure copied as the source writes it ("6,22" in English): one place only.
         hits = list(re.finditer(rf"(?<![\d.,]){re.escape(q.amount)}(?![\d]|[.,]\d)", translation))
-        new = _render(q, lang)
+        new = render_amount(q, lang)
         if len(hits) == 1 and new != q.amount:
             return hits[0].start(), hits[0].end(), new
     return None
