@@ -18,9 +18,6 @@ import os
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gguf", help="the .gguf file")
@@ -34,14 +31,13 @@ def main() -> None:
     parser.add_argument("-o", "--output")
     args = parser.parse_args()
 
+    from chat_speed import sentences  # the same corpus sentences (this script's folder)
     from llama_cpp import Llama
 
     from toolkit.tasks.translator import USER_PROMPT
 
     names = {"en": "English", "zh": "Simplified Chinese"}
-    rows = [json.loads(line) for line in
-            (ROOT / "corpus" / "clean" / "segments.jsonl").read_text(encoding="utf-8").splitlines()]
-    texts = [r["text"] for r in rows if r.get("kind", "text") == "text"][: args.sentences]
+    texts = sentences(args.sentences)
     llm = Llama(model_path=args.gguf, n_ctx=2048, n_threads=args.threads, verbose=False, seed=0,
                 n_batch=args.n_batch, n_ubatch=args.n_batch)
     new = 0

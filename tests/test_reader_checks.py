@@ -200,8 +200,7 @@ def test_inline_retries_write_the_required_forms_where_the_terms_stand() -> None
     assert inline_targets(request, GLOSSARY) == "Alibaba AI-Modelle kosten 380 Milliarden Yuan."
     assert inline_targets(request, GLOSSARY, numbers=True) == "Alibaba AI-Modelle kosten 380 billion Yuan."
     zh = TranslationRequest(request.text, "de", "zh")
-    assert inline_targets(zh, GLOSSARY, numbers=True) == "阿里巴巴 人工智能-Modelle kosten 3800亿 Yuan."[:0] + \
-        "阿里巴巴人工智能-Modelle kosten 3800亿 Yuan.".replace("阿里巴巴人工智能", "阿里巴巴 人工智能")
+    assert inline_targets(zh, GLOSSARY, numbers=True) == "阿里巴巴 人工智能-Modelle kosten 3800亿 Yuan."
 
 
 class Copying(Scripted):
