@@ -18,6 +18,7 @@ import os
 import time
 from pathlib import Path
 
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gguf", help="the .gguf file")

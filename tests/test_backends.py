@@ -182,8 +182,11 @@ def test_beams_widen_on_seq2seq_retries_and_dtype_is_honoured(tiny_marian: Path,
     assert beams == [3, 5, 7]
     assert len(t.translate(requests("en")[:2])) == 2
     assert translator(tiny_chat).requests(requests("en", ["Hallo."]))[0].beams == 1
-    with pytest.raises(ModelError, match="beams"):
-        Translator(t.backend, beams=0)
+    from toolkit.errors import ConfigError
+    from toolkit.load import ModelOptions
+
+    with pytest.raises(ConfigError, match="beams"):  # checked once, where options enter
+        ModelOptions.resolve(beams=0)
 
 
 def test_cpu_threads_follow_the_setting(tiny_marian: Path, monkeypatch: pytest.MonkeyPatch) -> None:

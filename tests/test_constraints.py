@@ -213,7 +213,7 @@ def test_the_constraint_core_needs_no_torch() -> None:
     seq = [2]  # the prompt: "c"
     for _ in range(4):  # free choice would be "aaaa"; the term must fit before the end
         row = _Row()
-        tracker.step([seq], lambda r: row)
+        tracker.step([seq], lambda r, row=row: row)
         seq = seq + [row.forced if row.forced is not None else row.best()]
     # The model had its way while there was room; then " XY" was forced, token by token.
     assert decode(seq[1:]) == "a XY" and tracker.interventions == 3 and tracker.forced == [3]

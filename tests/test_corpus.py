@@ -13,7 +13,13 @@ from click.testing import CliRunner
 
 from toolkit import corpus as c
 from toolkit.cli import main
-from toolkit.corpus import clean_corpus, clean_document, corpus_stats, parse_date, write_clean_corpus
+from toolkit.corpus import (
+    clean_corpus,
+    clean_document,
+    corpus_stats,
+    parse_date,
+    write_clean_corpus,
+)
 from toolkit.documents import Document, load_documents
 from toolkit.errors import InputError
 from toolkit.segments import segment_documents, segment_record

@@ -60,7 +60,7 @@ def test_inputs_mix_in_the_order_given(tmp_path: Path) -> None:
 
 
 def test_stdin_plain_text_is_one_document() -> None:
-    [doc] = load_documents(["-"], stdin=io.BytesIO("Ein Text.\nZweite Zeile.".encode()))
+    [doc] = load_documents(["-"], stdin=io.BytesIO(b"Ein Text.\nZweite Zeile."))
     assert (doc.id, doc.text, doc.source) == ("stdin", "Ein Text.\nZweite Zeile.", "-")
 
 

@@ -252,7 +252,7 @@ def test_domain_glossary_finds_its_terms_in_the_corpus(domain: Glossary, shared_
 # --- CLI -----------------------------------------------------------------------------------
 
 
-def run(*args: str, input: str | None = None):  # noqa: ANN201
+def run(*args: str, input: str | None = None):
     return CliRunner().invoke(main, ["glossary", *args], input=input)
 
 

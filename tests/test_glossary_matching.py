@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.glossary import Glossary, GlossaryEntry, check_terms, contains_term, find_terms, load_glossary
+from toolkit.glossary import (
+    Glossary,
+    GlossaryEntry,
+    check_terms,
+    contains_term,
+    find_terms,
+    load_glossary,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

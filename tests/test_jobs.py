@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import main
-from toolkit.stream import iter_documents, select_shard, shard_of
+from toolkit.documents import DocumentSource, iter_documents, shard_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,7 +146,7 @@ def test_shards_cover_the_input_exactly_once(tiny_marian: Path, tmp_path: Path) 
         result = CliRunner().invoke(main, [*base, "-o", str(out), "--shard", f"{k}/3"])
         assert result.exit_code == 0, result.output
         parts += records(out)
-        picked = [d.id for d in select_shard(iter_documents([inputs]), (k, 3))]
+        picked = [d.id for d in DocumentSource([inputs]).select((k, 3))]
         assert sorted({r["doc"] for r in records(out)}) == sorted(picked)
     assert sorted(parts, key=lambda r: r["id"]) == sorted(records(full), key=lambda r: r["id"])
     bad = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "x"), "--shard", "4/3"])
@@ -167,7 +167,7 @@ def test_a_failing_document_is_recorded_kept_apart_and_retried_on_the_next_run(
             "-q", "--max-new-tokens", "8", "--no-glossary"]
     real = TransformersBackend.generate
 
-    def flaky(self, requests, progress=None):  # noqa: ANN001, ANN202
+    def flaky(self, requests, progress=None):
         if any("Kaputt" in r.text for r in requests):
             raise ModelError("injected failure on this input")
         return real(self, requests, progress)
@@ -212,7 +212,7 @@ def test_an_out_of_memory_batch_is_split_and_the_outputs_do_not_change(
                                                       for x in texts])]
     real = backend.model.generate
 
-    def small_memory(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def small_memory(*args, **kwargs):
         if kwargs["input_ids"].shape[0] > 2:
             raise torch.OutOfMemoryError("CUDA out of memory (injected)")
         return real(*args, **kwargs)
@@ -302,6 +302,6 @@ def test_summaries_are_a_resumable_job_too(tiny_chat: Path, tmp_path: Path) -> N
     rows = [json.loads(line) for line in (out / "summaries.jsonl").read_text().splitlines()]
     assert [r["doc"] for r in rows] == ["doc-000", "doc-001", "doc-002"]
     again = CliRunner().invoke(main, base)
-    assert again.exit_code == 0 and "3 reused from earlier runs" in again.output
+    assert again.exit_code == 0 and "3 documents reused from earlier runs" in again.output
     other = CliRunner().invoke(main, [*base[:-4], "30", *base[-3:]])
     assert other.exit_code != 0 and "max_words: 20 -> 30" in other.output

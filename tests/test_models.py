@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from toolkit.cli import main
 from toolkit.backends import load_backend
+from toolkit.cli import main
 from toolkit.errors import ModelError
 from toolkit.models import (
     assemble_chunks,

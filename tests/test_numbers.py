@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from toolkit.tasks import TermHint
 from toolkit.errors import InputError
 from toolkit.qa.numbers import check_numbers, extract_numbers, number_hints, render_quantity
+from toolkit.tasks import TermHint
 
 D = Decimal
 

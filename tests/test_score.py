@@ -10,8 +10,17 @@ import numpy as np
 import pytest
 
 from toolkit.errors import InputError, ScoreError
-from toolkit.score import (RougeConfig, bootstrap_interval, load_reference_summaries, load_reference_translations,
-                           paired_bootstrap, reference_agreement, rouge_scores, score_summaries, score_translations)
+from toolkit.score import (
+    RougeConfig,
+    bootstrap_interval,
+    load_reference_summaries,
+    load_reference_translations,
+    paired_bootstrap,
+    reference_agreement,
+    rouge_scores,
+    score_summaries,
+    score_translations,
+)
 from toolkit.score.metrics import check_counts
 from toolkit.score.rouge import Tokenizer, split_sentences
 

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.score import RougeConfig, paired_bootstrap, rouge_scores, score_summaries, score_translations
+from toolkit.score import (
+    RougeConfig,
+    paired_bootstrap,
+    rouge_scores,
+    score_summaries,
+    score_translations,
+)
 from toolkit.score.metrics import corpus_metric, sacrebleu_metric
 
 DATA = Path(__file__).parent / "data" / "score"

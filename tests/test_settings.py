@@ -21,7 +21,7 @@ def article(tmp_path: Path) -> Path:
     return path
 
 
-def one_line_error(result, *needles: str) -> None:  # noqa: ANN001
+def one_line_error(result, *needles: str) -> None:
     assert result.exit_code != 0
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error"), result.output
@@ -152,7 +152,7 @@ def test_other_failures_never_fall_back(fake_starter: Path, monkeypatch: pytest.
     import toolkit.backends
     from toolkit.translate import load_translator
 
-    def broken(spec, engine="transformers", **options):  # noqa: ANN001, ANN003, ANN202
+    def broken(spec, engine="transformers", **options):
         if spec != "starter":
             raise ModelError("cannot load opus-mt-de-en: [Errno 28] No space left on device")
         raise AssertionError("fell back to the starter")

@@ -82,7 +82,7 @@ def test_far_past_the_window_collapses_in_two_levels_and_every_call_fits(
     backend = s.backend
     real = backend.generate
 
-    def spy(requests, progress=None):  # noqa: ANN001, ANN202
+    def spy(requests, progress=None):
         lengths = backend.count_tokens(requests)
         calls.extend((n, r.max_new_tokens) for n, r in zip(lengths, requests))
         return real(requests, progress)
@@ -183,7 +183,7 @@ def test_a_failing_summary_is_retried_with_the_numbers_and_kept_only_if_better(
     asked: list[SummaryRequest] = []
     real = s.summarize
 
-    def spy(requests, progress=None):  # noqa: ANN001, ANN202
+    def spy(requests, progress=None):
         asked.extend(requests)
         return real(requests, progress)
 

@@ -106,6 +106,14 @@ class CachedBackend(Backend):
         return getattr(backend, name)
 
     @property
+    def ref(self) -> Any:  # type: ignore[override]
+        return self.backend.ref
+
+    @property
+    def cache_hits(self) -> int | None:
+        return self.hits
+
+    @property
     def capabilities(self) -> Capabilities:
         return self.backend.capabilities
 

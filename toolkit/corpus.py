@@ -149,7 +149,7 @@ def _blocks(lines: list[str]) -> list[list[int]]:
 def _is_site_title(line: str) -> bool:
     """A short non-item line ending in "| <one to four words>", like an HTML page title."""
     m = _SITE_SUFFIX.search(line)
-    return (bool(m) and len(m.group(1).split()) <= 4 and not is_list_item(line)
+    return (m is not None and len(m.group(1).split()) <= 4 and not is_list_item(line)
             and len(line.split()) <= 25 and not m.group(1).rstrip().endswith((".", "!", "?")))
 
 

@@ -1,16 +1,19 @@
-"""Documents: what users give tk (.txt files, folders of them, JSONL with id/text, stdin)."""
+"""Documents: what users give tk (.txt files, folders of them, JSONL, Parquet, saved datasets,
+stdin), read by one reader: :func:`iter_documents` streams them, :func:`load_documents` lists
+them, :class:`DocumentSource` reads them again as often as a job needs (stdin read once)."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from toolkit.errors import InputError
-from toolkit.jsonl import iter_jsonl
 
 if TYPE_CHECKING:
     import datasets
@@ -20,7 +23,8 @@ METADATA_FILE = "documents.jsonl"
 STDIN = "-"
 STDIN_ID = "stdin"
 _JSONL_FIELDS = ("id", "text", "title", "date", "lang")
-_INPUT_HINT = "give .txt files, a folder of .txt files, a .jsonl file with id and text fields, or - for stdin"
+INPUT_HINT = ("give .txt files, a folder of .txt files, a .jsonl file with id and text fields, a "
+              ".parquet file, a `datasets` folder (save_to_disk), or - for stdin")
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,17 @@ class Document:
 def load_documents(
     inputs: Sequence[str | Path], lang: str = "de", *, stdin: BinaryIO | None = None
 ) -> list[Document]:
-    """Load documents from .txt files, folders, .jsonl files and ``-`` (stdin), in the order given.
+    """Every document of ``inputs`` in the order given, as a list (:func:`iter_documents`
+    reads the same inputs one document at a time)."""
+    return list(iter_documents(inputs, lang, stdin=stdin))
+
+
+def iter_documents(
+    inputs: Sequence[str | Path], lang: str = "de", *, stdin: BinaryIO | None = None
+) -> Iterator[Document]:
+    """Documents of .txt files, folders, .jsonl and .parquet files, saved ``datasets``
+    folders and ``-`` (stdin), in the order given, one at a time: memory stays flat however
+    large the input (only the ids seen are kept, to refuse a duplicate).
 
     A folder gives its .txt files sorted by name (sub-folders are not read); a ``documents.jsonl``
     beside them (what ``tk corpus clean`` writes) adds title, date and lang to the same ids.
@@ -49,21 +63,27 @@ def load_documents(
     Every problem a user can fix raises :class:`InputError` naming the file (and line) and the fix.
     """
     if not inputs:
-        raise InputError(f"no input documents; {_INPUT_HINT}")
-    docs: list[Document] = []
+        raise InputError(f"no input documents; {INPUT_HINT}")
+    seen: dict[str, str | None] = {}
     for item in inputs:
-        if str(item) == STDIN:
-            docs.extend(_load_stdin(stdin, lang))
-            continue
-        path = Path(item)
-        if path.is_dir():
-            docs.extend(_load_folder(path, lang))
-        elif path.is_file():
-            docs.extend(_load_file(path, lang))
-        else:
-            raise InputError(f"{path}: no such file or folder; check the path ({_INPUT_HINT})")
-    _check_unique(docs)
-    return docs
+        for doc in _read_input(item, lang, stdin):
+            if doc.id in seen:
+                raise InputError(f"duplicate document id {doc.id!r} (from {seen[doc.id]} and "
+                                 f"{doc.source}); ids must be unique: rename one of the files "
+                                 "or change its id field")
+            seen[doc.id] = doc.source
+            yield doc
+
+
+def model_text(text: str) -> str:
+    """``text`` as a model can take it: a lone surrogate (valid in a JSON string, refused by
+    every tokenizer) becomes U+FFFD. Records keep the source as it was."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def documents_to_dataset(docs: Sequence[Document]) -> datasets.Dataset:
@@ -88,11 +108,11 @@ def document_record(doc: Document) -> dict[str, str | None]:
 def decode_text(data: bytes, where: str) -> str:
     """UTF-8 text with a BOM dropped and line ends made \\n; UTF-16, binary or other
     encodings refused with the fix."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data) and _reads_as_utf16(data):
         raise InputError(f"{where}: UTF-16 text, not UTF-8; re-save it as UTF-8, e.g. "
                          "iconv -f utf-16 -t utf-8")
     if b"\x00" in data:
-        raise InputError(f"{where}: binary file (contains NUL bytes), not text; {_INPUT_HINT}")
+        raise InputError(f"{where}: binary file (contains NUL bytes), not text; {INPUT_HINT}")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -113,53 +133,174 @@ def _looks_utf16(data: bytes) -> bool:
     return odd.count(0) > 0.8 * len(odd) or even.count(0) > 0.8 * len(even)
 
 
+def _reads_as_utf16(data: bytes) -> bool:
+    """Whether ``data`` decodes as UTF-16 into text (a program or an image does not)."""
+    head = data[:400]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = head[: len(head) // 2 * 2].decode(encoding, errors="replace")
+        if text and sum(c.isprintable() or c.isspace() for c in text) >= 0.95 * len(text):
+            return True
+    return False
+
+
+# --- the readers, one per kind of input ------------------------------------------------------
+
+
+def _read_input(item: str | Path, lang: str, stdin: BinaryIO | None) -> Iterator[Document]:
+    if str(item) == STDIN:
+        yield from _read_stdin(_stdin_bytes(stdin), lang)
+        return
+    path = Path(item)
+    if path.is_dir():
+        if (path / "dataset_info.json").is_file() or (path / "state.json").is_file():
+            yield from _read_dataset(path, lang)
+        else:
+            yield from _read_folder(path, lang)
+    elif path.is_file():
+        suffix = path.suffix.lower()
+        if suffix == ".txt":
+            yield _text_document(path.stem, _read(path), lang, str(path))
+        elif suffix == ".jsonl":
+            yield from _read_jsonl(path, lang)
+        elif suffix == ".parquet":
+            yield from _read_parquet(path, lang)
+        else:
+            raise InputError(f"{path}: unsupported file type {suffix or '(no extension)'!r}; "
+                             f"{INPUT_HINT}")
+    else:
+        raise InputError(f"{path}: no such file or folder; check the path ({INPUT_HINT})")
+
+
 def _read(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror}); check the path and permissions") from None
+        raise InputError(f"{path}: cannot read ({e.strerror}); check the path and permissions"
+                         ) from None
     return decode_text(data, str(path))
 
 
-def _load_file(path: Path, lang: str) -> list[Document]:
-    suffix = path.suffix.lower()
-    if suffix == ".txt":
-        return [_text_document(path.stem, _read(path), lang, str(path))]
-    if suffix == ".jsonl":
-        return _parse_jsonl(_read(path), str(path), lang)
-    raise InputError(f"{path}: unsupported file type {suffix or '(no extension)'!r}; {_INPUT_HINT}")
-
-
-def _load_folder(folder: Path, lang: str) -> list[Document]:
+def _read_folder(folder: Path, lang: str) -> Iterator[Document]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
     if not files:
         if (folder / "clean").is_dir():
-            return _load_folder(folder / "clean", lang)
-        raise InputError(f"{folder}: no .txt files in this folder (sub-folders are not read); {_INPUT_HINT}")
-    docs = [_text_document(p.stem, _read(p), lang, str(p)) for p in files]
+            yield from _read_folder(folder / "clean", lang)
+            return
+        raise InputError(f"{folder}: no .txt files in this folder (sub-folders are not read); "
+                         f"{INPUT_HINT}")
     meta_path = folder / METADATA_FILE
-    if meta_path.is_file():
+    known: dict[str, Document] = {}
+    if meta_path.is_file():  # one small record per article: read whole
         known = {d.id: d for d in _parse_jsonl(_read(meta_path), str(meta_path), lang)}
-        docs = [_with_metadata(d, known[d.id]) if d.id in known else d for d in docs]
-    return docs
+    for p in files:
+        doc = _text_document(p.stem, _read(p), lang, str(p))
+        meta = known.get(doc.id)
+        yield doc if meta is None else Document(
+            id=doc.id, text=doc.text, lang=meta.lang, title=meta.title, date=meta.date,
+            source=doc.source, meta=meta.meta)  # the .txt's text wins over the JSONL copy
 
 
-def _with_metadata(doc: Document, meta: Document) -> Document:
-    """``doc`` (text from its .txt file, which wins over the JSONL copy) with title, date, lang."""
-    return Document(id=doc.id, text=doc.text, lang=meta.lang, title=meta.title, date=meta.date,
-                    source=doc.source, meta=meta.meta)
+def _read_jsonl(path: Path, lang: str) -> Iterator[Document]:
+    count = 0
+    try:
+        with path.open("rb") as stream:
+            for doc in _jsonl_lines(stream, str(path), lang):
+                count += 1
+                yield doc
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror}); check the path and permissions"
+                         ) from None
+    if not count:
+        raise InputError(f"{path}: no documents (the JSONL is empty); {_JSONL_FIX}")
 
 
-def _load_stdin(stream: BinaryIO | None, lang: str) -> list[Document]:
-    if stream is None:
-        stream = getattr(sys.stdin, "buffer", None) or sys.stdin  # type: ignore[assignment]
-    data = stream.read()
-    if isinstance(data, str):  # a text stream without .buffer
-        data = data.encode("utf-8")
-    text = decode_text(data, "stdin")
-    if text.lstrip().startswith("{"):
-        return _parse_jsonl(text, "stdin", lang)
-    return [_text_document(STDIN_ID, text, lang, STDIN)]
+def _jsonl_lines(stream: Any, where: str, lang: str) -> Iterator[Document]:
+    """Documents of a binary JSONL stream, line by line (only "\\n" ends a line)."""
+    for number, raw in enumerate(stream, start=1):
+        if raw.strip():
+            yield _document(_json_object(decode_text(raw, f"{where}:{number}"),
+                                         f"{where}:{number}"), f"{where}:{number}", lang)
+
+
+def _read_parquet(path: Path, lang: str) -> Iterator[Document]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(path)
+    except Exception as e:  # pyarrow raises its own error types for a file that is not Parquet
+        raise InputError(f"{path}: not a readable Parquet file ({_first_line(e)})") from None
+    names = set(table.schema_arrow.names)
+    if not {"id", "text"} <= names:
+        raise InputError(f"{path}: a Parquet file needs columns id and text (it has "
+                         f"{', '.join(sorted(names)) or 'none'})")
+    columns = [c for c in ("id", "text", "title", "date", "lang") if c in names]
+    row = 0
+    for batch in table.iter_batches(batch_size=256, columns=columns):
+        yield from _from_rows(batch.to_pylist(), str(path), lang, start=row)
+        row += batch.num_rows
+
+
+def _read_dataset(folder: Path, lang: str) -> Iterator[Document]:
+    import datasets
+
+    try:
+        data = datasets.load_from_disk(str(folder))
+    except (FileNotFoundError, ValueError) as e:
+        raise InputError(f"{folder}: not a dataset saved with save_to_disk ({_first_line(e)})"
+                         ) from None
+    if isinstance(data, datasets.DatasetDict):
+        raise InputError(f"{folder}: a DatasetDict with splits {', '.join(data)}; give one "
+                         f"split's folder, e.g. {folder / next(iter(data))}")
+    if not {"id", "text"} <= set(data.column_names):
+        raise InputError(f"{folder}: the dataset needs columns id and text (it has "
+                         f"{', '.join(data.column_names)})")
+    for start in range(0, len(data), 256):
+        yield from _from_rows(data[start:start + 256], str(folder), lang, start=start)
+
+
+def _from_rows(rows: Any, where: str, lang: str, *, start: int) -> Iterator[Document]:
+    """Documents from a list of row dicts, or a dict of columns (a datasets slice)."""
+    if isinstance(rows, dict):
+        keys = list(rows)
+        rows = [dict(zip(keys, values, strict=True)) for values in zip(*rows.values(), strict=True)]
+    for offset, row in enumerate(rows):
+        record = {k: v for k, v in row.items() if v is not None}
+        yield _document(record, f"{where}:row {start + offset}", lang)
+
+
+def _stdin_bytes(stream: BinaryIO | None) -> BinaryIO:
+    if stream is not None:
+        return stream
+    if sys.stdin is None:  # `tk ... - <&-`
+        raise InputError("stdin is closed; pipe a document in, e.g. cat article.txt | tk ... -")
+    return getattr(sys.stdin, "buffer", None) or sys.stdin  # type: ignore[return-value]
+
+
+def _read_stdin(stream: BinaryIO, lang: str) -> Iterator[Document]:
+    """Plain text (one document) or JSONL (streamed line by line) from a binary stream."""
+    try:
+        first = b""
+        while not first.strip():
+            line = stream.readline()
+            if isinstance(line, str):  # a text stream without .buffer
+                line = line.encode("utf-8")
+            if not line:
+                break
+            first += line
+    except (OSError, ValueError) as e:
+        raise InputError(f"stdin cannot be read ({e}); pipe a document in") from None
+    if first.lstrip().startswith(b"{"):
+        yield from _jsonl_lines(_chain(first, stream), "stdin", lang)
+        return
+    rest = stream.read()
+    data = first + (rest.encode("utf-8") if isinstance(rest, str) else rest)
+    yield _text_document(STDIN_ID, decode_text(data, "stdin"), lang, STDIN)
+
+
+def _chain(first: bytes, stream: BinaryIO) -> Iterator[bytes]:
+    yield from first.splitlines(keepends=True)
+    for line in stream:
+        yield line.encode("utf-8") if isinstance(line, str) else line
 
 
 def _text_document(doc_id: str, text: str, lang: str, source: str) -> Document:
@@ -170,40 +311,89 @@ def _text_document(doc_id: str, text: str, lang: str, source: str) -> Document:
     return Document(id=doc_id, text=text, lang=lang, source=source)
 
 
+_JSONL_FIX = 'each line must be one JSON object with "id" and "text", e.g. {"id": "a1", "text": "..."}'
+
+
+def _json_object(line: str, where: str) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{where}: not valid JSON ({e.msg}); {_JSONL_FIX}") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{where}: a JSON {type(record).__name__}, not an object; {_JSONL_FIX}")
+    return record
+
+
 def _parse_jsonl(text: str, where: str, lang: str) -> list[Document]:
-    fix = 'each line must be one JSON object with "id" and "text", e.g. {"id": "a1", "text": "..."}'
-    docs = []
-    for number, record in iter_jsonl(text, where, fix):
-        missing = [name for name in ("id", "text") if name not in record]
-        if missing:
-            names = " and ".join(f'"{m}"' for m in missing)
-            raise InputError(f"{where}:{number}: no {names} field; {fix}")
-        doc_id, body = record["id"], record["text"]
-        if isinstance(doc_id, bool) or not isinstance(doc_id, str | int) or not str(doc_id).strip():
-            raise InputError(f'{where}:{number}: "id" must be a non-empty string; {fix}')
-        if not isinstance(body, str) or not body.strip():
-            raise InputError(f'{where}:{number}: "text" is empty or not a string; '
-                             "give the document text")
-        for name in ("title", "date", "lang"):
-            if record.get(name) is not None and not isinstance(record[name], str):
-                raise InputError(f'{where}:{number}: "{name}" must be a string or null')
-        extra = {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-                 for k, v in record.items() if k not in _JSONL_FIELDS}
-        docs.append(Document(id=str(doc_id), text=body.replace("\r\n", "\n"),
-                             lang=record.get("lang") or lang, title=record.get("title"),
-                             date=record.get("date"), source=f"{where}:{number}", meta=extra))
+    docs = [_document(_json_object(line, f"{where}:{n}"), f"{where}:{n}", lang)
+            for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
     if not docs:
-        raise InputError(f"{where}: no documents (the JSONL is empty); {fix}")
+        raise InputError(f"{where}: no documents (the JSONL is empty); {_JSONL_FIX}")
     return docs
 
 
-def _check_unique(docs: list[Document]) -> None:
-    seen: dict[str, Document] = {}
-    for doc in docs:
-        if doc.id in seen:
-            first = seen[doc.id]
-            raise InputError(
-                f"duplicate document id {doc.id!r} (from {first.source} and {doc.source}); "
-                "ids must be unique: rename one of the files or change its id field"
-            )
-        seen[doc.id] = doc
+def _document(record: dict[str, Any], where: str, lang: str) -> Document:
+    """A document from one JSON record (a JSONL line, a Parquet or dataset row)."""
+    missing = [name for name in ("id", "text") if name not in record]
+    if missing:
+        names = " and ".join(f'"{m}"' for m in missing)
+        raise InputError(f"{where}: no {names} field; {_JSONL_FIX}")
+    doc_id, body = record["id"], record["text"]
+    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int) or not str(doc_id).strip():
+        raise InputError(f'{where}: "id" must be a non-empty string; {_JSONL_FIX}')
+    if not isinstance(body, str) or not body.strip():
+        raise InputError(f'{where}: "text" is empty or not a string; give the document text')
+    for name in ("title", "date", "lang"):
+        if record.get(name) is not None and not isinstance(record[name], str):
+            raise InputError(f'{where}: "{name}" must be a string or null')
+    extra = {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
+             for k, v in record.items() if k not in _JSONL_FIELDS}
+    return Document(id=str(doc_id), text=body.replace("\r\n", "\n"),
+                    lang=record.get("lang") or lang, title=record.get("title"),
+                    date=record.get("date"), source=where, meta=extra)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+class DocumentSource:
+    """The documents of ``inputs``, to be read as often as a job needs (a first pass that
+    counts, then the work): files are read again; stdin is read once, into an anonymous
+    temporary file that goes when the source does."""
+
+    def __init__(self, inputs: Sequence[str | Path], lang: str = "de", *,
+                 stdin: BinaryIO | None = None) -> None:
+        if not inputs:
+            raise InputError(f"no input documents; {INPUT_HINT}")
+        self.inputs = list(inputs)
+        self.lang = lang
+        self._stdin = stdin
+        self._spool: Any = None
+
+    def __iter__(self) -> Iterator[Document]:
+        if STDIN in (str(i) for i in self.inputs) and self._spool is None:
+            source = _stdin_bytes(self._stdin)
+            spool = tempfile.TemporaryFile()
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                spool.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+            self._spool = spool
+        if self._spool is not None:
+            self._spool.seek(0)
+        return iter_documents(self.inputs, self.lang, stdin=self._spool)
+
+    def select(self, share: tuple[int, int] | None) -> Iterator[Document]:
+        """The documents of share K of N (all of them without ``share``); see :func:`shard_of`."""
+        for doc in self:
+            if share is None or shard_of(doc.id, share[1]) == share[0] - 1:
+                yield doc
+
+
+def shard_of(doc_id: str, shards: int) -> int:
+    """Which of ``shards`` shares (0-based) a document belongs to: a stable hash of its id, so
+    machines that each take one share cover a corpus exactly once with no coordination."""
+    import hashlib
+
+    value = int.from_bytes(hashlib.sha256(doc_id.encode("utf-8", "surrogatepass")).digest()[:8],
+                           "big")
+    return value % shards

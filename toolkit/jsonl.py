@@ -13,7 +13,9 @@ def iter_jsonl(text: str, where: str, fix: str = "") -> Iterator[tuple[int, dict
     """``(line number, record)`` for each non-blank line of ``text``; a malformed line raises
     InputError naming ``where`` and the line (and ``fix``, when given)."""
     tail = f"; {fix}" if fix else ""
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a line: str.splitlines() would also split at U+2028, U+0085 ... that a
+    # writer left raw inside a string.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from toolkit.errors import ConfigError
+
+# What tk reads and writes (each table is the one place these are defined).
+SOURCE_LANGUAGES = ("de", "en", "zh")  # --from
+TRANSLATION_TARGETS = ("en", "zh")  # tk translate --to
+SUMMARY_LANGUAGES = ("de", "en", "zh")  # tk summarize --to
+
 # ISO 639-1 -> (English name, NLLB/FLORES-200 code, Marian target tokens in preference order)
 LANGUAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "ar": ("Arabic", "arb_Arab", (">>ara<<", ">>arb<<", ">>ar<<")),
@@ -53,3 +60,12 @@ def to_iso1(code: str | None) -> str | None:
     if base in LANGUAGES:
         return base
     return ISO3_TO_1.get(base)
+
+
+def check_pair(source: str, target: str, targets: tuple[str, ...] = TRANSLATION_TARGETS) -> None:
+    """Refuse an unknown source or target language, naming the choices."""
+    if source not in SOURCE_LANGUAGES:
+        raise ConfigError(f"--from {source}: tk reads {', '.join(SOURCE_LANGUAGES)}")
+    if target not in targets:
+        raise ConfigError(f"unknown target language {target!r}; use --to "
+                          + " or --to ".join(targets))

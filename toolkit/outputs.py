@@ -12,9 +12,10 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from toolkit.errors import OutputError
 
@@ -29,11 +30,11 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        mode = "wb" if isinstance(data, bytes) else "w"
+        raw = data if isinstance(data, bytes) else data.encode("utf-8")
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; outputs are not
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as f:
-            f.write(data)
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -45,6 +46,30 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
         if tmp:
             Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
+    """A text stream whose content replaces ``path`` only when the block ends without an
+    error (temporary file in the same folder, fsync, rename), for outputs written piece by
+    piece; failures are one OutputError line and leave nothing behind."""
+    path = Path(path)
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+    finally:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def check_writable(path: str | Path, *, folder: bool) -> None:
@@ -124,9 +149,22 @@ def _umask() -> int:
     return mask
 
 
+def jsonl_line(record: Mapping[str, Any]) -> str:
+    """One JSON object and its newline, UTF-8 kept readable (Chinese is not escaped), with
+    what other readers take for a line end (U+0085, U+2028, U+2029) and lone surrogates
+    escaped, so the record stays one line that any JSON reader reads back as it was."""
+    line = json.dumps(record, ensure_ascii=False)
+    return _UNSAFE_IN_JSONL.sub(lambda m: f"\\u{ord(m.group()):04x}", line) + "\n"
+
+
 def jsonl_text(records: Iterable[Mapping[str, Any]]) -> str:
-    """One JSON object per line, UTF-8 kept readable (Chinese is not escaped)."""
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    """:func:`jsonl_line` for each record."""
+    return "".join(jsonl_line(r) for r in records)
+
+
+# Inside a JSON string these can only be text (json.dumps escapes every other control
+# character), so escaping them never touches the JSON syntax.
+_UNSAFE_IN_JSONL = re.compile("[\x85\u2028\u2029\ud800-\udfff]")
 
 
 def tsv_text(records: Iterable[Mapping[str, Any]], columns: list[str]) -> str:

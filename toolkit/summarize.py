@@ -33,19 +33,15 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from toolkit.config import setting
-from toolkit.errors import InputError
+from toolkit.errors import ConfigError, InputError
+from toolkit.languages import SOURCE_LANGUAGES, SUMMARY_LANGUAGES
+from toolkit.load import ModelOptions, load_backend
+from toolkit.qa.hints import TermHint
 from toolkit.qa.repetition import repeated_stretch
-from toolkit.tasks.summarizer import (
-    PROMPT_VERSION,
-    SUMMARY_LANGUAGES,
-    Summarizer,
-    SummaryRequest,
-    sentences,
-)
-from toolkit.tasks.translator import TermHint, split_text
+from toolkit.tasks.summarizer import PROMPT_VERSION, Summarizer, SummaryRequest, sentences
+from toolkit.tasks.translator import split_text
 
 if TYPE_CHECKING:
     from toolkit.backends.base import Progress
@@ -84,37 +80,140 @@ class SummaryRun:
 
     def summary(self) -> str:
         """One screen: lengths, input handling, numbers, terms, language."""
-        rs = self.records
-        if not rs:
+        if not self.records:
             return "no summaries"
-        unit = rs[0].length["unit"]
-        limit = rs[0].length["limit"]
-        actions = [r.length["action"] for r in rs]
-        lines = [f"summaries: {len(rs)} document(s) in {self.seconds:.1f} s"]
-        if limit:
-            lines.append(f"length (max {limit} {unit}): {sum(r.length['measured'] <= limit for r in rs)} "
-                         f"within; {actions.count('regenerated')} regenerated, "
-                         f"{actions.count('cut') + actions.count('cut-in-sentence')} cut at a sentence "
-                         f"end{', ' + str(actions.count('cut-in-sentence')) + ' inside a sentence' if 'cut-in-sentence' in actions else ''}")
-        lines.append("input: " + ", ".join(f"{r.doc} {r.input['tokens']} tokens"
-                                           + (f" in {r.input['chunks']} parts, {r.input['levels']} levels"
-                                              if r.input["chunks"] > 1 else "") for r in rs[:6])
-                     + (" ..." if len(rs) > 6 else ""))
-        checked = [r.checks for r in rs if r.checks]
-        if checked:
-            numbers = sum(c["numbers"]["checked"] for c in checked)
-            unsupported = sum(len(c["numbers"]["unsupported"]) for c in checked)
-            used = sum(len(c["terms"]["used"]) for c in checked if c["terms"])
-            untranslated = sum(len(c["terms"]["untranslated"]) for c in checked if c["terms"])
-            wrong = sum(not c["language"]["ok"] for c in checked)
-            repeating = sum(bool(c.get("repeated")) for c in checked)
-            dropped = sum(c.get("repeats_dropped", 0) for c in checked)
-            retried = sum(c["retried"] for c in checked)
-            lines.append(f"numbers: {numbers} stated, {unsupported} not supported by the source; "
-                         f"terms: {used} glossary renderings used, {untranslated} left untranslated; "
-                         f"language: {wrong} wrong; {repeating} still repeating themselves "
-                         f"({dropped} repeated sentences dropped); {retried} summaries retried")
-        return "\n".join([*lines, *self.notes])
+        tally = SummaryTally.of([r.to_dict() for r in self.records])
+        return "\n".join([tally.render(self.seconds), *self.notes])
+
+
+@dataclass(frozen=True)
+class SummaryTally:
+    """What the summaries of a run did, added up shard by shard (flat memory): lengths,
+    input handling (the first few documents), numbers, terms, language, retries."""
+
+    documents: int = 0
+    unit: str = "words"
+    limit: int | None = None
+    within: int = 0
+    regenerated: int = 0
+    cut: int = 0
+    cut_in_sentence: int = 0
+    inputs: tuple[str, ...] = ()
+    checked: int = 0
+    numbers: int = 0
+    unsupported: int = 0
+    used: int = 0
+    untranslated: int = 0
+    wrong: int = 0
+    repeating: int = 0
+    dropped: int = 0
+    retried: int = 0
+
+    _ADDED = ("documents", "within", "regenerated", "cut", "cut_in_sentence", "checked",
+              "numbers", "unsupported", "used", "untranslated", "wrong", "repeating", "dropped",
+              "retried")
+
+    @classmethod
+    def of(cls, records: Sequence[dict[str, Any]]) -> SummaryTally:
+        if not records:
+            return cls()
+        first = records[0]["length"]
+        actions = [r["length"]["action"] for r in records]
+        checks = [r["checks"] for r in records if r["checks"]]
+        limit = first["limit"]
+        return cls(
+            documents=len(records), unit=first["unit"], limit=limit,
+            within=sum(bool(limit) and r["length"]["measured"] <= limit for r in records),
+            regenerated=actions.count("regenerated"),
+            cut=actions.count("cut") + actions.count("cut-in-sentence"),
+            cut_in_sentence=actions.count("cut-in-sentence"),
+            inputs=tuple(f"{r['doc']} {r['input']['tokens']} tokens"
+                         + (f" in {r['input']['chunks']} parts, {r['input']['levels']} levels"
+                            if r["input"]["chunks"] > 1 else "") for r in records[:7]),
+            checked=len(checks),
+            numbers=sum(c["numbers"]["checked"] for c in checks),
+            unsupported=sum(len(c["numbers"]["unsupported"]) for c in checks),
+            used=sum(len(c["terms"]["used"]) for c in checks if c["terms"]),
+            untranslated=sum(len(c["terms"]["untranslated"]) for c in checks if c["terms"]),
+            wrong=sum(not c["language"]["ok"] for c in checks),
+            repeating=sum(bool(c.get("repeated")) for c in checks),
+            dropped=sum(c.get("repeats_dropped", 0) for c in checks),
+            retried=sum(c["retried"] for c in checks))
+
+    def merge(self, other: SummaryTally) -> SummaryTally:
+        if not other.documents:
+            return self
+        if not self.documents:
+            return other
+        return replace(self, **{k: getattr(self, k) + getattr(other, k) for k in self._ADDED},
+                       inputs=(self.inputs + other.inputs)[:7])
+
+    def render(self, seconds: float | None = None) -> str:
+        took = f" in {seconds:.1f} s" if seconds is not None else ""
+        lines = [f"summaries: {self.documents} document(s){took}"]
+        if self.limit:
+            inside = (f", {self.cut_in_sentence} inside a sentence" if self.cut_in_sentence
+                      else "")
+            lines.append(f"length (max {self.limit} {self.unit}): {self.within} within; "
+                         f"{self.regenerated} regenerated, {self.cut} cut at a sentence "
+                         f"end{inside}")
+        shown = self.inputs[:6]
+        lines.append("input: " + ", ".join(shown)
+                     + (" ..." if self.documents > len(shown) else ""))
+        if self.checked:
+            lines.append(f"numbers: {self.numbers} stated, {self.unsupported} not supported by "
+                         f"the source; terms: {self.used} glossary renderings used, "
+                         f"{self.untranslated} left untranslated; language: {self.wrong} wrong; "
+                         f"{self.repeating} still repeating themselves ({self.dropped} repeated "
+                         f"sentences dropped); {self.retried} summaries retried")
+        return "\n".join(lines)
+
+
+STYLES = ("paragraph", "bullets")
+
+
+@dataclass(frozen=True)
+class SummarizeOptions:
+    """Everything a summary run is asked to do, checked once where it enters."""
+
+    target: str
+    source: str = "de"
+    model: ModelOptions = field(default_factory=ModelOptions)
+    max_words: int | None = None
+    max_chars: int | None = None
+    style: str = "paragraph"
+    window: int | None = None
+    glossaries: tuple[str, ...] = ()
+    use_glossary: bool = True
+    checks: bool = True
+
+    def __post_init__(self) -> None:
+        if self.target not in SUMMARY_LANGUAGES:
+            raise ConfigError(f"tk summarizes into {', '.join(SUMMARY_LANGUAGES)}, not "
+                              f"{self.target!r}; use --to " + " or --to ".join(SUMMARY_LANGUAGES))
+        if self.source not in SOURCE_LANGUAGES:
+            raise ConfigError(f"--from {self.source}: tk reads {', '.join(SOURCE_LANGUAGES)}")
+        if self.max_words is not None and self.max_chars is not None:
+            raise ConfigError("give --max-words (de, en) or --max-chars (zh), not both")
+        if self.max_words is not None and self.target == "zh":
+            raise ConfigError("Chinese is measured in characters: use --max-chars with --to zh "
+                              f"(about {self.max_words * 2} characters for {self.max_words} "
+                              "English words)")
+        if self.max_chars is not None and self.target != "zh":
+            raise ConfigError(f"{self.target} is measured in words: use --max-words with "
+                              f"--to {self.target}")
+        if self.max_words is not None and self.max_words < 5 or \
+                self.max_chars is not None and self.max_chars < 10:
+            raise ConfigError("a summary limit must allow at least 5 words or 10 characters")
+        if self.style not in STYLES:
+            raise ConfigError(f"--style {self.style}: choose {' or '.join(STYLES)}")
+        if self.window is not None and self.window < 64:
+            raise ConfigError(f"--window {self.window}: give at least 64 tokens")
+
+    def request(self) -> dict[str, Any]:
+        """The length, style and checks each summary is asked for (a job's settings)."""
+        return {"max_words": self.max_words, "max_chars": self.max_chars, "style": self.style,
+                "checks": self.checks}
 
 
 @dataclass(frozen=True)
@@ -132,12 +231,14 @@ class SummaryInput:
 
 def inputs_from_documents(documents: Sequence[Document]) -> list[SummaryInput]:
     """The documents themselves, segmented (the cross-lingual route)."""
+    from toolkit.documents import model_text
     from toolkit.segments import segment_document
 
     out = []
     for d in documents:
-        segs = tuple(s.text for s in segment_document(d))
-        out.append(SummaryInput(d.id, d.text, d.lang, d.text, d.lang, segs))
+        segs = tuple(model_text(s.text) for s in segment_document(d))
+        text = model_text(d.text)
+        out.append(SummaryInput(d.id, text, d.lang, text, d.lang, segs))
     return out
 
 
@@ -176,21 +277,24 @@ def inputs_from_translations(path: str) -> list[SummaryInput]:
     return out
 
 
-def load_summarizer(model: str | None, target_lang: str, *, engine: str | None = None,
-                    cache: bool = True, fallback: bool | None = None,
-                    announce: Callable[[str], None] | None = None, beams: int | None = None,
-                    max_new_tokens: int | None = None, window: int | None = None,
+def load_summarizer(model: str | None = None, target_lang: str = "en", *,
+                    window: int | None = None, announce: Callable[[str], None] | None = None,
                     **options: Any) -> Summarizer:
     """The summarizer for ``model`` (or the catalog's default summary model for
-    ``target_lang``), cache-wrapped; falls back to the starter only when the Hub is
-    unreachable, as :func:`toolkit.translate.load_translator` does."""
-    from toolkit.translate import load_backend_with_fallback
+    ``target_lang``) for a notebook: ``options`` are :class:`ModelOptions` fields."""
+    checked = SummarizeOptions(target_lang, model=ModelOptions.resolve(model=model, **options),
+                               window=window)
+    return summarizer_for(checked.model, target_lang, window=checked.window, announce=announce)
 
-    backend = load_backend_with_fallback(model, target_lang, "summarize", engine=engine,
-                                         cache=cache, fallback=fallback, announce=announce,
-                                         namespace=PROMPT_VERSION, **options)
-    return Summarizer(backend, beams=setting("beams", beams),
-                      max_new_tokens=setting("max_new_tokens", max_new_tokens), window=window)
+
+def summarizer_for(options: ModelOptions, target_lang: str, *, window: int | None = None,
+                   announce: Callable[[str], None] | None = None) -> Summarizer:
+    """The summarizer of checked options, cache-wrapped; falls back to the starter only when
+    the Hub is unreachable, as translation does (:func:`toolkit.load.load_backend`)."""
+    backend = load_backend(options, target_lang, "summarize", namespace=PROMPT_VERSION,
+                           announce=announce)
+    return Summarizer(backend, beams=options.beams, max_new_tokens=options.max_new_tokens,
+                      window=window)
 
 
 def summarize_documents(
@@ -205,16 +309,12 @@ def summarize_documents(
     checks: bool = True,
     progress: Progress | None = None,
 ) -> SummaryRun:
-    """Summarize each document into ``target_lang``; see the module docstring."""
-    if target_lang not in SUMMARY_LANGUAGES:
-        raise InputError(f"tk summarizes into de, en or zh, not {target_lang!r}")
-    if max_words is not None and max_chars is not None:
-        raise InputError("give --max-words (de/en) or --max-chars (zh), not both")
-    if max_words is not None and max_words < 5 or max_chars is not None and max_chars < 10:
-        raise InputError("a summary limit must allow at least 5 words or 10 characters")
-    items = [d if isinstance(d, SummaryInput) else None for d in documents]
-    if any(i is None for i in items):
-        items = inputs_from_documents(documents)  # type: ignore[arg-type]
+    """Summarize each document into ``target_lang``; see the module docstring. (The CLI
+    checks its options once in :class:`SummarizeOptions`; a notebook call is checked here.)"""
+    SummarizeOptions(target_lang, max_words=max_words, max_chars=max_chars, style=style)
+    items = [d for d in documents if isinstance(d, SummaryInput)]
+    if len(items) < len(documents):  # Documents: segmented here
+        items = inputs_from_documents(cast("Sequence[Document]", documents))
     for item in items:
         summarizer.check(item.lang, target_lang)  # every document, before any work
     started = time.perf_counter()
@@ -268,7 +368,8 @@ def _summarize_one(item: SummaryInput, s: Summarizer, target: str, *, max_words:
     if limit and measure(text, unit) > limit and checks and strict is not None:
         shorter = s.summarize([strict])[0].text
         better = check_summary(shorter, item, target, glossary) if report else None
-        if measure(shorter, unit) <= limit and (better is None or better.problems <= report.problems):
+        if measure(shorter, unit) <= limit and (better is None or report is None
+                                                or better.problems <= report.problems):
             text, report, action = shorter, better, "regenerated"
     dropped = 0
     if report is not None and report.repeated:

@@ -8,28 +8,28 @@ The CLI and notebooks call the same functions::
 
     translator = load_translator("starter", "zh")
     run = translate_documents(load_documents(["corpus/clean"]), translator, "zh")
+
+As a resumable job (what ``tk translate -o DIR`` runs): :class:`toolkit.translate_job.TranslateJob`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from toolkit.config import setting
-from toolkit.documents import Document
-from toolkit.errors import ModelError
+from toolkit.documents import Document, model_text
+from toolkit.errors import ConfigError
+from toolkit.languages import check_pair
+from toolkit.load import ModelOptions, load_backend
 from toolkit.segments import Segment, segment_documents
 from toolkit.tasks.translator import PROMPT_VERSION, TranslationRequest, Translator
 
 if TYPE_CHECKING:
-    from toolkit.backends.base import Backend, Progress
+    from toolkit.backends.base import Progress
     from toolkit.glossary import Glossary
-    from toolkit.qa.checks import SegmentChecks
     from toolkit.models import ModelRef
-
-TARGET_LANGUAGES = {"en": "English", "zh": "Chinese (Simplified)"}
-
+    from toolkit.qa.checks import SegmentChecks
 
 @dataclass
 class TranslationRecord:
@@ -75,115 +75,70 @@ class TranslationRun:
         return text
 
 
-def check_target_language(translator: Translator, target_lang: str, source_lang: str = "de") -> None:
-    """Fail before any work when the language is unknown or the model cannot produce it."""
-    if target_lang not in TARGET_LANGUAGES:
-        known = ", ".join(sorted(TARGET_LANGUAGES))
-        raise ModelError(f"unknown target language {target_lang!r}; choose one of: {known}")
-    translator.check(source_lang, target_lang)
+RETRY_METHODS = ("inline", "force", "inline+force")
 
 
-def glossary_from_settings(paths: Sequence[str] = ()) -> Glossary | None:
-    """The glossaries named by --glossary, else by TK_GLOSSARY / tk.toml ``glossary``, merged."""
-    chosen = list(paths) or setting("glossary")
-    if not chosen:
-        return None
-    from toolkit.glossary import load_glossaries
+@dataclass(frozen=True)
+class TranslateOptions:
+    """Everything a translation run is asked to do, checked once where it enters (CLI flags,
+    TK_* and tk.toml through :meth:`ModelOptions.resolve`, or a notebook call)."""
 
-    return load_glossaries(chosen)
+    target: str
+    source: str = "de"
+    model: ModelOptions = field(default_factory=ModelOptions)
+    glossaries: tuple[str, ...] = ()  # glossary files; none: tk.toml / TK_GLOSSARY
+    use_glossary: bool = True
+    enforce: bool = True
+    checks: bool = True
+    repair: bool = True
+    retry: str = "inline"
 
+    def __post_init__(self) -> None:
+        check_pair(self.source, self.target)
+        if self.retry not in RETRY_METHODS:
+            raise ConfigError(f"--retry {self.retry}: choose one of {', '.join(RETRY_METHODS)}")
 
-def load_backend_with_fallback(
-    model: str | ModelRef | None,
-    target_lang: str,
-    task: str,
-    *,
-    engine: str | None = None,
-    cache: bool = True,
-    fallback: bool | None = None,
-    announce: Callable[[str], None] | None = None,
-    namespace: str = "",
-    **options: Any,
-) -> Backend:
-    """The backend for ``model`` (or the catalog's default for ``task`` and ``target_lang``),
-    cache-wrapped under ``namespace`` (the task's prompt version).
-
-    With no model asked for anywhere and the Hugging Face Hub out of reach - that error and
-    no other - the offline starter model is used when installed (unless ``fallback`` is off:
-    flag, TK_FALLBACK or ``fallback`` in tk.toml), and ``announce`` says so. Options go to the
-    backend: device, dtype, max_batch_tokens, threads, trust_remote_code, batching (the
-    transformers backend's: auto, padded or continuous).
-    """
-    from toolkit.backends import load_backend
-    from toolkit.models import HubUnreachable, default_model, starter_installed
-
-    spec = setting("model", model) if model is None or isinstance(model, str) else model
-    engine = setting("engine", engine)
-    for name in ("device", "dtype", "max_batch_tokens", "threads"):
-        options[name] = setting(name, options.get(name))
-    batching = setting("batching", options.pop("batching", None))
-    if engine == "transformers" and batching:  # how the transformers backend batches a chat LM
-        options["batching"] = batching
-    if spec:
-        from toolkit.models import resolve_model
-
-        ref = resolve_model(spec)
-        if ref.tasks and task not in ref.tasks:  # a catalog model for another task: refuse now
-            raise ModelError(f"{ref.label} is a {'/'.join(ref.tasks)} model, not for tk {task}; "
-                             "pick another with --model (see `tk models list`)")
-        backend = load_backend(ref, engine, **options)
-    else:
-        try:
-            backend = load_backend(default_model(target_lang, task), engine, **options)
-        except HubUnreachable as e:
-            if not setting("fallback", fallback) or not starter_installed():
-                hint = ("" if starter_installed() else
-                        "; or install the offline starter: `tk models pull starter`")
-                raise HubUnreachable(f"{e}{hint}") from None
-            if announce:
-                announce(f"{e}\nfalling back to the offline starter model (small; to try the "
-                         "pipeline, not production quality; --no-fallback makes this an error)")
-            backend = load_backend("starter", engine, **options)
-    if cache:
-        from toolkit.cache import CachedBackend, GenerationCache
-
-        backend = CachedBackend(backend, GenerationCache(), namespace=namespace)
-    return backend
+    def policy(self) -> dict[str, Any]:
+        """What the retry policy is asked (the settings of a job that change its records)."""
+        return {"enforce": self.enforce, "checks": self.checks,
+                "repair": self.repair and self.enforce,
+                "retry": self.retry if self.enforce else None}
 
 
 def load_translator(
-    model: str | None,
-    target_lang: str,
+    model: str | ModelRef | None = None,
+    target_lang: str = "en",
     *,
     source_lang: str = "de",
-    engine: str | None = None,
-    cache: bool = True,
-    fallback: bool | None = None,
     announce: Callable[[str], None] | None = None,
-    beams: int | None = None,
-    max_new_tokens: int | None = None,
     **options: Any,
 ) -> Translator:
-    """The translator for ``model`` (or the catalog default for ``target_lang``) on the
-    ``engine`` backend, cache-wrapped, checked for the language pair before any work; the
-    fallback to the starter is :func:`load_backend_with_fallback`'s."""
-    backend = load_backend_with_fallback(model, target_lang, "translate", engine=engine,
-                                         cache=cache, fallback=fallback, announce=announce,
-                                         namespace=PROMPT_VERSION, **options)
-    translator = Translator(backend, beams=setting("beams", beams),
-                            max_new_tokens=setting("max_new_tokens", max_new_tokens))
-    check_target_language(translator, target_lang, source_lang)
+    """The translator for ``model`` (or the catalog default for ``target_lang``) for a
+    notebook: ``options`` are :class:`ModelOptions` fields (engine, device, beams, ...)."""
+    check_pair(source_lang, target_lang)
+    return translator_for(ModelOptions.resolve(model=model, **options), target_lang,
+                          source_lang, announce)
+
+
+def translator_for(options: ModelOptions, target_lang: str, source_lang: str = "de",
+                   announce: Callable[[str], None] | None = None) -> Translator:
+    """The translator of checked options, cache-wrapped, checked for the language pair before
+    any work; the fallback to the starter is :func:`toolkit.load.load_backend`'s."""
+    backend = load_backend(options, target_lang, "translate", namespace=PROMPT_VERSION,
+                           announce=announce)
+    translator = Translator(backend, beams=options.beams, max_new_tokens=options.max_new_tokens)
+    translator.check(source_lang, target_lang)
     if not translator.supports_constraints:
         # Segments that still miss a term after the hints are retried where terms can be
         # forced: the same model on the transformers backend, loaded only if needed.
-        ref = getattr(getattr(backend, "backend", backend), "ref", None)
+        ref = translator.backend.ref
 
         def constrained() -> Translator:
-            options.pop("dtype", None)  # int8 etc. are CTranslate2's; transformers picks its own
-            inner = load_backend_with_fallback(ref or model, target_lang, "translate",
-                                               engine="transformers", cache=cache,
-                                               fallback=False, namespace=PROMPT_VERSION,
-                                               **options)
+            # int8 etc. are CTranslate2's; transformers picks its own dtype
+            inner_options = replace(options, model=ref or options.model, engine="transformers",
+                                    dtype="auto", fallback=False)
+            inner = load_backend(inner_options, target_lang, "translate",
+                                 namespace=PROMPT_VERSION)
             return Translator(inner, beams=translator.beams,
                               max_new_tokens=translator.max_new_tokens)
 
@@ -215,10 +170,10 @@ def translate_segments(
     """
     from toolkit.tasks.retry import RetryPolicy
 
-    check_target_language(translator, target_lang, source_lang)
     policy = RetryPolicy(translator, glossary, enforce=enforce, checks=checks, repair=repair,
                          method=retry)
-    requests = [TranslationRequest(s.text, source_lang, target_lang) for s in segments]
+    requests = [TranslationRequest(model_text(s.text), source_lang, target_lang)
+                for s in segments]
     outcomes = policy.run(requests, [s.id for s in segments], progress)
     fingerprint = translator.fingerprint_short
     records = [
@@ -241,10 +196,9 @@ def translate_segments(
 def run_usage(translator: Translator) -> dict[str, Any]:
     """What the run's backend generated (and its constrained fallback, where one ran)."""
     usage: dict[str, Any] = {translator.engine: translator.backend.usage.to_dict()}
-    hits = getattr(translator.backend, "hits", None)
-    if hits is not None:
-        usage["cache_hits"] = hits
-    fallback = translator._constrained
+    if translator.backend.cache_hits is not None:
+        usage["cache_hits"] = translator.backend.cache_hits
+    fallback = translator.constrained_loaded
     if fallback is not None and fallback is not translator:
         usage[f"constrained {fallback.engine}"] = fallback.backend.usage.to_dict()
     return usage
@@ -276,61 +230,3 @@ def document_texts(records: Sequence[TranslationRecord]) -> dict[str, str]:
             blocks.append(f"- {text}" if kind == "item" else text)
         out[doc_id] = "\n\n".join(blocks) + "\n"
     return out
-
-
-def glossary_digest(glossary: Glossary | None) -> str | None:
-    """A hash of the glossary's entries (what a job's outputs depend on), or None."""
-    if glossary is None:
-        return None
-    from toolkit.backends.base import digest
-
-    return digest([repr(e) for e in glossary.entries])[:16]
-
-
-def translate_shard(
-    docs: Sequence[Document],
-    translator: Translator,
-    target_lang: str,
-    **options: Any,
-) -> Any:
-    """One shard of a job (see :mod:`toolkit.jobs`): its documents' records, checks and
-    retry stats. A document whose translation raises a model error is recorded as failed
-    (with the error) and the others are kept."""
-    from toolkit.jobs import RECOVERABLE, ShardResult, translation_failure
-
-    before = _new_tokens(translator)
-    try:
-        run = translate_documents(docs, translator, target_lang, **options)
-        runs, failed = [run], []
-    except RECOVERABLE:
-        runs, failed = [], []
-        for doc in docs:  # find the document that fails; keep the others
-            try:
-                runs.append(translate_documents([doc], translator, target_lang, **options))
-            except RECOVERABLE as e:
-                failed.append(translation_failure(doc, e))
-    records = [r.to_dict() for run in runs for r in run.records]
-    checks = [c for run in runs for c in run.checks]
-    stats = _sum_stats([run.stats for run in runs if run.stats])
-    return ShardResult(records, failed, checks, stats, _new_tokens(translator) - before)
-
-
-def _new_tokens(translator: Translator) -> int:
-    total = translator.backend.usage.new_tokens
-    fallback = translator._constrained
-    if fallback is not None and fallback is not translator:
-        total += fallback.backend.usage.new_tokens
-    return total
-
-
-def _sum_stats(stats: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-    if not stats:
-        return None
-    total: dict[str, Any] = {}
-    for s in stats:
-        for k, v in s.items():
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                total[k] = total.get(k, 0) + v
-            else:
-                total[k] = v or total.get(k, v)
-    return total

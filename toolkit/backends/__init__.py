@@ -49,8 +49,10 @@ def load_backend(spec: str | ModelRef, engine: str = "transformers", **options: 
     trust_remote_code (lets a hub model run its own Python code: only for models you trust)."""
     from toolkit.models import resolve_model
 
-    cls = backend_class(engine)
-    return cls(resolve_model(spec), **{k: v for k, v in options.items() if v is not None})
+    cls: Any = backend_class(engine)
+    backend: Backend = cls(resolve_model(spec), **{k: v for k, v in options.items()
+                                                    if v is not None})
+    return backend
 
 
 __all__ = ["BACKENDS", "Backend", "Capabilities", "Fingerprint", "Generation",

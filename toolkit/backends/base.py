@@ -14,9 +14,12 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from toolkit.errors import ModelError
+
+if TYPE_CHECKING:
+    from toolkit.models import ModelRef
 
 Message = tuple[str, str]
 """One chat turn: (role, content), role "system", "user" or "assistant"."""
@@ -154,6 +157,12 @@ class Backend(ABC):
     """Generates text for batches of requests; declares what it can do before any work."""
 
     name: ClassVar[str]  # registry name, e.g. "transformers"
+    ref: ModelRef | None = None  # the resolved model it runs (a path made absolute)
+
+    @property
+    def cache_hits(self) -> int | None:
+        """Generations served from a cache instead of the model (None: no cache)."""
+        return None
 
     @property
     def usage(self) -> Usage:

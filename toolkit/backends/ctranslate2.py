@@ -86,6 +86,8 @@ def compute_type(dtype: str, device: str) -> str:
 class CTranslate2Backend(Backend):
     """Runs a CTranslate2 conversion of a transformers model on generic requests."""
 
+    ref: ModelRef  # always set: built from a resolved model
+
     name = "ctranslate2"
 
     def __init__(

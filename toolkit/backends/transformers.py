@@ -52,6 +52,8 @@ class TransformersBackend(Backend):
     tk passes none and cuts each row at its own length budget itself.
     """
 
+    ref: ModelRef  # always set: built from a resolved model
+
     name = "transformers"
 
     def __init__(
@@ -417,7 +419,7 @@ def load_pretrained(loader: Callable[..., Any], ref: ModelRef, what: str, **kwar
     extra = {} if ref.local else hub_kwargs(ref.source)
     with hub_errors(ref.spec if ref.name else ref.source):
         try:
-            return loader.from_pretrained(ref.source, **extra, **kwargs)
+            return loader.from_pretrained(ref.source, **extra, **kwargs)  # type: ignore[attr-defined]
         except ValueError as e:
             # Raised by the Auto classes for a config they cannot map (wrong model kind).
             first = str(e).splitlines()[0]

@@ -71,7 +71,6 @@ def convert(source: str, target: str) -> None:
     """
     from toolkit.glossary import load_glossary, save_glossary
     from toolkit.glossary.formats import glossary_format
-
     from toolkit.outputs import check_writable
 
     glossary_format(target)  # an unknown extension fails before any reading

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from toolkit.config import setting
@@ -86,9 +88,9 @@ def translations(hypotheses: tuple[str, ...], refs: str, lang: str | None, level
     _check_output(output)
     glossary = None
     if glossaries:
-        from toolkit.translate import glossary_from_settings
+        from toolkit.load import load_glossary
 
-        glossary = glossary_from_settings(glossaries)
+        glossary = load_glossary(glossaries)
     report = score_translations(list(hypotheses), refs, lang, metrics, compare=compare, allow_missing=allow_missing,
                                 **_bootstrap(n_samples, seed), check_lang=not no_language_check,
                                 comet_python=comet_python, covered=covered, glossary=glossary)
@@ -136,7 +138,7 @@ def summaries(hypotheses: tuple[str, ...], refs: str, lang: str | None, level: s
     _emit(report, level, output)
 
 
-def _bootstrap(n_samples: int | None, seed: int | None) -> dict[str, int]:
+def _bootstrap(n_samples: int | None, seed: int | None) -> dict[str, Any]:
     return {"n_samples": setting("bootstrap", n_samples), "seed": setting("seed", seed)}
 
 

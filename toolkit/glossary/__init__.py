@@ -18,7 +18,14 @@ from toolkit.glossary.formats import (
     write_table,
     write_tbx,
 )
-from toolkit.glossary.matching import TermCheck, TermMatch, TermResult, check_terms, contains_term, find_terms
+from toolkit.glossary.matching import (
+    TermCheck,
+    TermMatch,
+    TermResult,
+    check_terms,
+    contains_term,
+    find_terms,
+)
 from toolkit.glossary.model import KINDS, LANGUAGE_CODES, Glossary, GlossaryEntry
 
 __all__ = [

@@ -30,15 +30,15 @@ from pathlib import Path
 from xml.parsers import expat
 
 from toolkit.errors import GlossaryError
-from toolkit.outputs import atomic_write
 from toolkit.glossary.model import (
     KINDS,
     Glossary,
     GlossaryEntry,
-    rendering_key,
     find_conflicts,
     language_code,
+    rendering_key,
 )
+from toolkit.outputs import atomic_write
 
 FORMATS = {".tsv": "tsv", ".csv": "csv", ".tbx": "tbx"}
 TBX_NAMESPACE = "urn:iso:std:iso:30042:ed-2"

@@ -12,15 +12,33 @@ All scores are on a 0-100 scale (sacreBLEU's convention; ROUGE F, cosine and COM
 
 from toolkit.score.bootstrap import Interval, PairedResult, bootstrap_interval, paired_bootstrap
 from toolkit.score.hf_evaluate import evaluate_module
-from toolkit.score.hypotheses import SummaryHypotheses, TranslationHypotheses, read_summaries, read_translations
-from toolkit.score.references import (SummaryReferences, TranslationReferences, load_reference_summaries,
-                                      load_reference_translations, read_reference_summaries,
-                                      read_reference_translations)
+from toolkit.score.hypotheses import (
+                                      SummaryHypotheses,
+                                      TranslationHypotheses,
+                                      read_summaries,
+                                      read_translations,
+)
+from toolkit.score.references import (
+                                      SummaryReferences,
+                                      TranslationReferences,
+                                      load_reference_summaries,
+                                      load_reference_translations,
+                                      read_reference_summaries,
+                                      read_reference_translations,
+)
 from toolkit.score.report import MetricScore, ScoreReport, SystemScores
 from toolkit.score.rouge import RougeConfig, rouge_scores
-from toolkit.score.summaries import (DEFAULT_SUMMARY_METRICS, SUMMARY_METRICS, reference_agreement,
-                                     score_summaries)
-from toolkit.score.translations import DEFAULT_TRANSLATION_METRICS, TRANSLATION_METRICS, score_translations
+from toolkit.score.summaries import (
+                                      DEFAULT_SUMMARY_METRICS,
+                                      SUMMARY_METRICS,
+                                      reference_agreement,
+                                      score_summaries,
+)
+from toolkit.score.translations import (
+                                      DEFAULT_TRANSLATION_METRICS,
+                                      TRANSLATION_METRICS,
+                                      score_translations,
+)
 
 __all__ = [
     "DEFAULT_SUMMARY_METRICS", "DEFAULT_TRANSLATION_METRICS", "Interval", "MetricScore", "PairedResult",

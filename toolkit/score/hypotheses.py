@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputError, ScoreError
-from toolkit.score.textio import is_jsonl, read_jsonl, read_lines, read_text, require, segment_records
+from toolkit.score.textio import (
+    is_jsonl,
+    read_jsonl,
+    read_lines,
+    read_text,
+    require,
+    segment_records,
+)
 
 
 @dataclass
@@ -55,7 +62,7 @@ def read_translations(path: str | Path, name: str | None = None) -> TranslationH
         if (p / "translations.jsonl").is_file():
             files = [p / "translations.jsonl"]
         elif (p / "manifest.json").is_file():  # a job not finished yet: its shards so far
-            from toolkit.jobs import read_manifest
+            from toolkit.jobs.folder import read_manifest
 
             manifest = read_manifest(p) or {}
             files = [p / e["name"] for e in manifest.get("shards", [])]

@@ -117,7 +117,7 @@ def check_counts(name: str, checks: Mapping[str, Any] | None) -> tuple[int, int]
 
 def recheck_signature(glossary: Any) -> str:
     """Where the term and number checks came from when ``tk score --glossary`` made them."""
-    from toolkit.translate import glossary_digest
+    from toolkit.load import glossary_digest
 
     return f"source:recheck|glossary:{glossary_digest(glossary)}"
 

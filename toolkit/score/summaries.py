@@ -9,9 +9,20 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.errors import ScoreError
-from toolkit.score.bootstrap import (DEFAULT_CONFIDENCE, DEFAULT_SAMPLES, DEFAULT_SEED, bootstrap_interval,
-                                     paired_bootstrap)
-from toolkit.score.hypotheses import SummaryHypotheses, check_language, detect_language, read_summaries, unique_names
+from toolkit.score.bootstrap import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_SAMPLES,
+    DEFAULT_SEED,
+    bootstrap_interval,
+    paired_bootstrap,
+)
+from toolkit.score.hypotheses import (
+    SummaryHypotheses,
+    check_language,
+    detect_language,
+    read_summaries,
+    unique_names,
+)
 from toolkit.score.references import SummaryReferences, read_reference_summaries
 from toolkit.score.report import MetricScore, ScoreReport, SystemScores
 from toolkit.score.rouge import ROUGE_TYPES, RougeConfig, rouge_scores

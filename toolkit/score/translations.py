@@ -13,9 +13,21 @@ import numpy as np
 
 from toolkit.errors import ScoreError
 from toolkit.score import metrics as M
-from toolkit.score.bootstrap import (DEFAULT_CONFIDENCE, DEFAULT_SAMPLES, DEFAULT_SEED, bootstrap_interval,
-                                     paired_bootstrap, ratio_from_sums)
-from toolkit.score.hypotheses import TranslationHypotheses, check_language, detect_language, read_translations, unique_names
+from toolkit.score.bootstrap import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_SAMPLES,
+    DEFAULT_SEED,
+    bootstrap_interval,
+    paired_bootstrap,
+    ratio_from_sums,
+)
+from toolkit.score.hypotheses import (
+    TranslationHypotheses,
+    check_language,
+    detect_language,
+    read_translations,
+    unique_names,
+)
 from toolkit.score.references import TranslationReferences, read_reference_translations
 from toolkit.score.report import MetricScore, ScoreReport, SystemScores
 
@@ -99,6 +111,7 @@ def _rechecked(a: _Aligned, refs: TranslationReferences, lang: str, glossary: An
         if not text.strip() and old is None:
             checks.append(None)  # missing: n/a, as before
             continue
+        assert source is not None  # every source was checked above
         terms = check_terms(source, text, glossary, lang)
         checks.append(check_segment(source, text, target_lang=lang, terms=terms).to_dict())
     return replace(a, checks=checks)
@@ -262,14 +275,15 @@ def _single_lang(hyps: list[TranslationHypotheses]) -> str | None:
 
 
 def _compute(m: str, a: _Aligned, refs: TranslationReferences, lang: str, signatures: dict[str, str],
-             comet: dict[str, str | None], recheck: str | None = None) -> _Computed:
+             comet: dict[str, Any], recheck: str | None = None) -> _Computed:
     if m in M.SACREBLEU_METRICS:
         cm = M.corpus_metric(m, a.texts, refs.streams, lang)
         signatures[m] = f"{M.SACREBLEU_NAMES[m]}|{cm.signature}"
         seg, seg_sig = M.sentence_scores(m, cm.stats, lang, len(refs.streams))
         if m == "bleu":
             signatures["bleu@segment"] = f"BLEU|{seg_sig}"
-        return _Computed(score=cm.score, stats=cm.stats, score_fn=cm.score_from_stats, segment=seg,
+        return _Computed(score=cm.score, stats=cm.stats, score_fn=cm.score_from_stats,
+                         segment=list[float | None](seg),
                          count=len(a.texts))
     if m in M.CHECK_METRICS:
         counts = [M.check_counts(m, c) for c in a.checks]
@@ -279,11 +293,11 @@ def _compute(m: str, a: _Aligned, refs: TranslationReferences, lang: str, signat
         if recheck:  # the checks were made again here, not read from the records
             signature = signature.replace(f"source:checks.{m}", recheck)
         signatures[m] = f"{m}|{signature}"
-        seg = [M.percent(*c) if c and c[1] else None for c in counts]
+        shares: list[float | None] = [M.percent(*c) if c and c[1] else None for c in counts]
         return _Computed(score=ratio_from_sums(stats.sum(axis=0)) if total else None, stats=stats,
-                         score_fn=ratio_from_sums, segment=seg, count=total)
+                         score_fn=ratio_from_sums, segment=shares, count=total)
     if m == "semantic":
-        from toolkit.score.semantic import semantic_similarity, semantic_signature
+        from toolkit.score.semantic import semantic_signature, semantic_similarity
 
         sims = semantic_similarity(a.texts, refs.streams[0], lang=lang)
         signatures[m] = semantic_signature(len(refs.streams[:1]))

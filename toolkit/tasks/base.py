@@ -48,7 +48,7 @@ def is_chat_model(backend: Backend, task: str, what: str) -> bool:
     "summarize"; ``what`` names the role, "a translation model"). Refuses a catalog model made
     for another task, and a causal LM without a chat template (not instruction-tuned)."""
     caps = backend.capabilities
-    ref = getattr(backend, "ref", None)
+    ref = backend.ref
     if ref is not None and ref.tasks and task not in ref.tasks:
         raise ModelError(f"{backend.model_label} is a {'/'.join(ref.tasks)} model, not {what}; "
                          "pick another with --model (see `tk models list`)")

@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from toolkit.tasks.translator import TermHint, Translation, TranslationRequest, Translator
+from toolkit.qa.hints import TermHint
+from toolkit.tasks.translator import Translation, TranslationRequest, Translator
 
 if TYPE_CHECKING:
     from toolkit.backends.base import Progress
@@ -192,7 +193,7 @@ class RetryPolicy:
             start = time.perf_counter()
             new = translator.translate(retry)
             self.stats.retry_s += time.perf_counter() - start
-            for i, t, asked in zip(failing, new, retry, strict=True):
+            for i, t, _asked in zip(failing, new, retry, strict=True):
                 s = states[i]
                 if i not in retried:
                     retried.add(i)

@@ -18,14 +18,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from toolkit.backends.base import Backend, GenerationRequest, Progress
-from toolkit.tasks.base import Task
 from toolkit.errors import ModelError
-from toolkit.languages import language_name
-from toolkit.tasks.translator import TermHint, clean_output
+from toolkit.languages import SUMMARY_LANGUAGES, language_name
+from toolkit.qa.hints import TermHint
+from toolkit.tasks.base import Task
+from toolkit.tasks.translator import clean_output
 
 # Bump when the prompts, conventions or budgets change what is generated (keys the cache).
 PROMPT_VERSION = "summarize-1"
-SUMMARY_LANGUAGES = ("de", "en", "zh")
 STYLES = ("paragraph", "bullets")
 DEFAULT_WINDOW = 4096  # tokens a chat model reads at once unless --window says otherwise
 
@@ -94,9 +94,7 @@ class Summarizer(Task):
         limit = caps.max_input_tokens
         if self.style == "chat":
             limit = min(limit or DEFAULT_WINDOW, DEFAULT_WINDOW)
-        if window is not None:
-            if window < 64:
-                raise ModelError(f"window must be at least 64 tokens (got {window})")
+        if window is not None:  # checked where it enters (SummarizeOptions)
             limit = min(window, limit) if limit else window
         self.window = limit or DEFAULT_WINDOW
 
@@ -111,7 +109,7 @@ class Summarizer(Task):
         """Languages a seq2seq summarizer writes (= reads); None for a chat model (any)."""
         if self.style == "chat":
             return None
-        ref = getattr(self.backend, "ref", None)
+        ref = self.backend.ref
         return frozenset(ref.summary_langs) if ref is not None and ref.summary_langs else None
 
     def check(self, source_lang: str, target_lang: str) -> None:

@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from toolkit.backends.base import Backend, GenerationRequest, Progress
-from toolkit.tasks.base import Task
 from toolkit.errors import ModelError
 from toolkit.languages import LANGUAGES, language_name, to_iso1
+from toolkit.qa.hints import TermHint
+from toolkit.tasks.base import Task
 
 # Bump when the prompt, the conventions or the budgets change what is generated: it keys
 # the cache and goes into every record's fingerprint.
@@ -36,14 +37,6 @@ USER_PROMPT = ("Translate the following {source} text into {target}. Reply with 
                "translation only.\n\n{text}")
 TERMS_PROMPT = "Use exactly these renderings:\n{lines}"
 RETRY_PREFIX = "Answer in {target} only. "
-
-
-@dataclass(frozen=True)
-class TermHint:
-    """A term found in a source segment and the exact form the output must contain."""
-
-    source: str
-    target: str
 
 
 @dataclass(frozen=True)
@@ -89,10 +82,7 @@ class Translator(Task):
 
     def __init__(self, backend: Backend, *, beams: int | None = None,
                  max_new_tokens: int | None = None) -> None:
-        if beams is not None and beams < 1:
-            raise ModelError(f"beams must be at least 1 (got {beams})")
-        if max_new_tokens is not None and max_new_tokens < 1:
-            raise ModelError(f"max_new_tokens must be at least 1 (got {max_new_tokens})")
+        # beams and max_new_tokens are checked where they enter (toolkit.load.ModelOptions)
         self.backend = backend
         self.beams = beams
         self.max_new_tokens = max_new_tokens
@@ -108,6 +98,11 @@ class Translator(Task):
             return self
         if self._constrained is None and self.constrained_factory is not None:
             self._constrained = self.constrained_factory()
+        return self._constrained
+
+    @property
+    def constrained_loaded(self) -> Translator | None:
+        """The fallback translator if one was loaded (for usage counts), else None."""
         return self._constrained
 
     # --- what it can do ----------------------------------------------------------------------------
@@ -142,7 +137,7 @@ class Translator(Task):
                 return frozenset({target})
         if self.style == "chat":
             return None
-        ref = getattr(self.backend, "ref", None)
+        ref = self.backend.ref
         if ref is not None and ref.languages:
             return frozenset(ref.languages)
         # An OPUS-MT style name, e.g. opus-mt-de-en, says the pair.

@@ -16,7 +16,6 @@ from typing import Any, Literal
 from toolkit.qa.numbers.parse import Quantity, cn_to_int, extract_numbers, fold, norm
 from toolkit.qa.numbers.render import render_quantity
 
-
 NumberProblem = Literal["missing", "wrong", "unverified"]
 _COUNTS = ("number", "year", "ordinal")
 
@@ -257,7 +256,7 @@ def check_numbers(source: str, translation: str, source_lang: str = "de",
     match: dict[int, Quantity | None] = {}
     for test in (_exact, _lenient):
         for i, s in enumerate(src):
-            if i not in match and (t := pool.take(lambda t: test(s, t))) is not None:
+            if i not in match and (t := pool.take(lambda t, s=s, test=test: test(s, t))) is not None:
                 match[i] = t
     for i, s in enumerate(src):
         parts = _parts(s)
@@ -265,7 +264,7 @@ def check_numbers(source: str, translation: str, source_lang: str = "de",
             continue
         # "200–240 USD" -> "$200 and $240", "18:17" (a score) -> "18-17": both figures there.
         low, high = parts
-        if pool.take_pair(lambda t: _exact(low, t), lambda t: _exact(high, t)):
+        if pool.take_pair(lambda t, low=low: _exact(low, t), lambda t, high=high: _exact(high, t)):
             match[i] = None
     for i, s in enumerate(src):
         if i not in match and _spelled_in(s, translation, target_lang):

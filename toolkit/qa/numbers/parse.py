@@ -21,7 +21,7 @@ translators rightly keep them as words (the checker still accepts a digit spelle
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -194,7 +194,7 @@ def _name_digits(text: str, lang: str) -> list[tuple[int, int]]:
         # A lone capital letter before the number names a series: "E 95" (a locomotive),
         # "A 380"; English "A" and "I" are words, so only other letters count there.
         letter = re.search(r"(?<![\w.])([A-Z])[ \u00a0]$", text[max(0, s - 3):s])
-        series = bool(letter) and (lang == "de" or letter.group(1) not in "AI")
+        series = letter is not None and (lang == "de" or letter.group(1) not in "AI")
         # "01" in "E 95 01", "0815": a leading zero makes a code, unless a date or time goes on
         # ("07. Februar", "07:19", "02月").
         code = (len(m.group()) > 1 and m.group()[0] == "0" and m.group()[1].isdigit()
@@ -650,6 +650,7 @@ _EN_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six"
 
 def _spelled_scaled(p: _Parser) -> None:
     """'eine Million', 'über einer Billion', 'one trillion', 'three billion yuan'."""
+    words: Mapping[str, float]
     if p.lang == "de":
         words, scales = _DE_WORDS, DE_SCALES
         scale_re = r"Millionen|Million|Milliarden|Milliarde|Billionen|Billion"
@@ -700,7 +701,7 @@ def _zh_amounts(p: _Parser, names: list[tuple[int, int]]) -> None:
     single = (rf"(?:{pre}\s?)?(?P<low>{num}|{cn})(?:\s*[多余])?\s*(?P<low_scale>{scale})"
               rf"\s*(?P<low_unit>%|个百分点|{_alternation(ZH_CURRENCIES, 'low_cur', suffix_boundary=False)})?")
     range_end = (rf"(?:\s*(?:–|—|-|‒|~|～|至|到)\s*"
-                 rf"(?:{_alternation({'$': 1, 'US$': 1, '€': 1, '¥': 1}, 'pre2', suffix_boundary=False)}\s?)?"
+                 rf"(?:{_alternation({'$': '', 'US$': '', '€': '', '¥': ''}, 'pre2', suffix_boundary=False)}\s?)?"
                  rf"(?P<high>{num}|{cn})(?:\s*[多余])?\s*(?P<high_scale>{scale}))?")
     unit = rf"\s*(?P<unit>%|个百分点|{cur})?"
     no_range = r"(?P<pre2>(?!))?(?P<high>(?!))?(?P<high_scale>(?!))?"

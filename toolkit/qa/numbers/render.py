@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from toolkit.errors import InputError
+from toolkit.qa.hints import TermHint
 from toolkit.qa.numbers.parse import LANGUAGES, Quantity, extract_numbers, norm, plain
 from toolkit.qa.numbers.tables import (
     DE_CURRENCY,
@@ -23,7 +24,6 @@ from toolkit.qa.numbers.tables import (
     ZH_CURRENCY,
     ZH_SCALE_WORDS,
 )
-from toolkit.tasks.translator import TermHint
 
 
 def _group_digits(digits: str, lang: str) -> str:

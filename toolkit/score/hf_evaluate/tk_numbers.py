@@ -28,7 +28,7 @@ class TkNumbers(evaluate.Metric):
                                         "sources": datasets.Value("string")}),
         )
 
-    def _compute(self, predictions, sources, lang="en", source_lang="de"):  # noqa: ANN001, ANN201
+    def _compute(self, predictions, sources, lang="en", source_lang="de"):
         checks = [check_numbers(s, p, source_lang, lang) for p, s in zip(predictions, sources)]
         mismatched = sum(len(c.mismatched) for c in checks)
         unverified = sum(len(c.unverified) for c in checks)

@@ -34,10 +34,11 @@ class TkRouge(evaluate.Metric):
             ],
         )
 
-    def _compute(self, predictions, references, lang="en", use_stemmer=False):  # noqa: ANN001, ANN201
+    def _compute(self, predictions, references, lang="en", use_stemmer=False):
         refs = [[r] if isinstance(r, str) else list(r) for r in references]
         config = RougeConfig.for_language(lang, stem=use_stemmer)
         scores = rouge_scores(list(predictions), refs, config)
-        out = {t: float(scores.values[t][:, 2].mean()) for t in ROUGE_TYPES}
+        out: dict[str, float | str] = {t: float(scores.values[t][:, 2].mean())
+                                       for t in ROUGE_TYPES}
         out["signature"] = config.signature(max(len(r) for r in refs) if refs else 0)
         return out

@@ -29,7 +29,7 @@ class TkTerms(evaluate.Metric):
                                         "sources": datasets.Value("string")}),
         )
 
-    def _compute(self, predictions, sources, glossary, lang="en", source_lang="de"):  # noqa: ANN001, ANN201
+    def _compute(self, predictions, sources, glossary, lang="en", source_lang="de"):
         g = load_glossaries([glossary] if isinstance(glossary, str) else list(glossary))
         checks = [check_terms(s, p, g, lang, source_lang) for p, s in zip(predictions, sources)]
         found = sum(len(c.found) for c in checks)
