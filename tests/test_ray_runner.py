@@ -56,3 +56,67 @@ def test_the_ray_runner_writes_the_records_of_the_local_runner(
         shards = sorted((tmp_path / name / "shards").glob("*.jsonl"))
         assert [p.name for p in shards] == ["part-00000.jsonl", "part-00001.jsonl",
                                             "part-00002.jsonl"]
+
+
+@pytest.mark.slow
+def test_summaries_run_on_ray_as_they_do_locally(
+    tiny_chat: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same engine for every task: tk summarize --runner ray writes the local runner's
+    records byte for byte, and ends with the same checks summary."""
+    docs = [{"id": f"doc-{i}", "text": f"Alibaba meldet {i + 3} Prozent mehr Umsatz. "
+             "Die Aktie stieg in Hongkong."} for i in range(4)]
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs),
+                      encoding="utf-8")
+    base = ["summarize", "--to", "en", str(inputs), "-m", str(tiny_chat), "--no-glossary",
+            "--shard-size", "2", "--max-words", "12"]
+    monkeypatch.setenv("TK_HOME", str(tmp_path / "home-local"))
+    local = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "local")])
+    assert local.exit_code == 0, local.output
+    monkeypatch.setenv("TK_HOME", str(tmp_path / "home-ray"))
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        result = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "ray"), "--runner", "ray",
+                                           "--ray-actors", "2"])
+    finally:
+        ray.shutdown()
+    assert result.exit_code == 0, result.output
+    read = lambda name: (tmp_path / name / "summaries.jsonl").read_bytes()  # noqa: E731
+    assert read("ray") == read("local")
+    summary = [ln for ln in result.stderr.splitlines() if ln.startswith(("summaries:", "numbers:"))]
+    assert summary and summary == [ln for ln in local.stderr.splitlines()
+                                   if ln.startswith(("summaries:", "numbers:"))]
+
+
+def test_a_ray_address_that_does_not_answer_is_one_line_soon(
+    tiny_marian: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+    import time
+
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"id": "a", "text": "Ein Satz."}\n', encoding="utf-8")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "toolkit", "translate", "--to", "en",
+                           str(inputs), "-m", str(tiny_marian), "-o", str(tmp_path / "out"),
+                           "--runner", "ray", "--ray-address", "127.0.0.1:1", "-q"],
+                          capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "TK_HOME": str(tmp_path / "h")})
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "cannot reach Ray at 127.0.0.1:1" in done.stderr
+    assert time.monotonic() - started < 120  # not Ray's minutes of retries
+
+
+def test_gpus_a_cluster_does_not_have_are_one_line(tiny_marian: Path, tmp_path: Path) -> None:
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"id": "a", "text": "Ein Satz."}\n', encoding="utf-8")
+    ray.init(num_cpus=1, num_gpus=0, include_dashboard=False, log_to_driver=False)
+    try:
+        result = CliRunner().invoke(main, ["translate", "--to", "en", str(inputs), "-m",
+                                           str(tiny_marian), "-o", str(tmp_path / "out"), "-q",
+                                           "--runner", "ray", "--ray-gpus-per-actor", "1"])
+    finally:
+        ray.shutdown()
+    assert result.exit_code == 1 and "the Ray cluster has 0 GPU(s)" in result.output, result.output
