@@ -187,3 +187,21 @@ def test_check_record_shape(glossary: Glossary) -> None:
         "violated": [{"source": "KI", "target": "AI", "problem": "untranslated"}],
         "status": "violated",
     }
+
+
+@pytest.mark.parametrize(("glossary_form", "text_form"), [("NFC", "NFD"), ("NFD", "NFC")])
+def test_matching_ignores_unicode_normalization(tmp_path, glossary_form: str,  # noqa: ANN001
+                                                text_form: str) -> None:
+    import unicodedata
+
+    from toolkit.glossary import find_terms, load_glossaries
+
+    path = tmp_path / "g.tsv"
+    path.write_text(unicodedata.normalize(glossary_form, "de\ten\nÜbernahme\ttakeover\n"
+                                          "Börsengang\tIPO\n"), encoding="utf-8")
+    glossary = load_glossaries([str(path)])
+    text = unicodedata.normalize(text_form, "Nach der Übernahme kam der Börsengang.")
+    found = find_terms(text, glossary, "de", "en")
+    assert [m.target("en") for m in found] == ["takeover", "IPO"]
+    assert [text[m.start:m.end] for m in found] == [m.text for m in found]  # the text's own
+    assert unicodedata.normalize("NFC", found[0].text) == "Übernahme"

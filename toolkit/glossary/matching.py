@@ -140,21 +140,50 @@ class TermMatcher:
         for i, (form, entry, expanded) in enumerate(alternatives):
             ignore_case = expanded or not entry.case_sensitive
             version = f"v{i}" if entry.kind == "keep" and not expanded else None
-            pattern = form_pattern(form, lang, ignore_case=ignore_case, name=entry.is_name(), version_group=version)
+            pattern = form_pattern(unicodedata.normalize("NFC", form), lang,
+                                   ignore_case=ignore_case, name=entry.is_name(),
+                                   version_group=version)
             parts.append(f"(?P<t{i}>{pattern})")
         self.regex = re.compile("|".join(parts)) if parts else None
 
     def find(self, text: str) -> list[TermMatch]:
+        """Matches in ``text``, compared in NFC (a glossary saved in NFC finds its terms in a
+        decomposed text, as macOS files often are); positions are ``text``'s own."""
         if self.regex is None:
             return []
+        normal, where = nfc_with_offsets(text)
         matches = []
-        for m in self.regex.finditer(text):
+        for m in self.regex.finditer(normal):
             assert m.lastgroup is not None
             i = int(m.lastgroup[1:])
             form, entry, expanded = self._alternatives[i]
             version = m.group(f"v{i}") if f"v{i}" in self.regex.groupindex else None
-            matches.append(TermMatch(m.start(), m.end(), m.group(), entry, form, expanded, version or ""))
+            start, end = (m.start(), m.end()) if where is None else (where[m.start()],
+                                                                     where[m.end()])
+            matches.append(TermMatch(start, end, text[start:end], entry, form, expanded,
+                                     version or ""))
         return matches
+
+
+def nfc_with_offsets(text: str) -> tuple[str, list[int] | None]:
+    """``text`` in NFC, and for each of its positions the position in ``text`` (None when
+    ``text`` is NFC already). Each base character and its combining marks are normalized
+    together, so a match that starts and ends on characters maps back exactly."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    out: list[str] = []
+    where: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        piece = unicodedata.normalize("NFC", text[i:j])
+        out.append(piece)
+        where += [i] * len(piece)
+        i = j
+    where.append(n)
+    return "".join(out), where
 
 
 # Compiled matchers per glossary and language pair; a glossary never changes once built.
