@@ -190,7 +190,7 @@ def test_check_record_shape(glossary: Glossary) -> None:
 
 
 @pytest.mark.parametrize(("glossary_form", "text_form"), [("NFC", "NFD"), ("NFD", "NFC")])
-def test_matching_ignores_unicode_normalization(tmp_path, glossary_form: str,  # noqa: ANN001
+def test_matching_ignores_unicode_normalization(tmp_path, glossary_form: str,
                                                 text_form: str) -> None:
     import unicodedata
 

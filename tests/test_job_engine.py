@@ -225,3 +225,53 @@ def test_a_closed_stdin_is_one_line() -> None:
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert closed.returncode == 1 and "Traceback" not in closed.stderr, closed.stderr
     assert "stdin" in closed.stderr
+
+
+def test_a_damaged_cache_is_named_and_cleared_by_the_command_it_names(
+    tiny_marian: Path, tmp_path: Path, tk_home: Path
+) -> None:
+    inputs = write_jsonl(tmp_path / "in.jsonl", DOCS[:1])
+    assert translate(tiny_marian, str(inputs), tmp_path / "a").exit_code == 0
+    db = tk_home / "cache" / "generations.sqlite"
+    for extra in ("-wal", "-shm"):
+        Path(f"{db}{extra}").unlink(missing_ok=True)
+    db.write_bytes(b"this is not a database" * 100)
+    import os  # a new process: nothing of the first run's open cache is left
+
+    broken = subprocess.run([sys.executable, "-m", "toolkit", "translate", "--to", "en",
+                             str(inputs), "-m", str(tiny_marian), "-o", str(tmp_path / "b"),
+                             "--no-glossary", "-q"], capture_output=True, text=True,
+                            env={**os.environ, "TK_HOME": str(tk_home)}, timeout=300)
+    assert broken.returncode == 1 and "Traceback" not in broken.stderr, broken.stderr
+    assert "damaged" in broken.stderr and "tk cache clear --generations" in broken.stderr
+    cleared = CliRunner().invoke(main, ["cache", "clear", "--generations"])
+    assert cleared.exit_code == 0, cleared.output
+    assert translate(tiny_marian, str(inputs), tmp_path / "b").exit_code == 0
+
+
+def test_no_cache_runs_with_a_read_only_tk_home(tiny_marian: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    if os.geteuid() == 0:
+        home = tmp_path / "home-file"
+        home.write_text("a file where TK_HOME's folder would be")  # unwritable even for root
+    else:
+        home = tmp_path / "ro"
+        home.mkdir()
+        home.chmod(0o500)
+    monkeypatch.setenv("TK_HOME", str(home))
+    inputs = write_jsonl(tmp_path / "in.jsonl", DOCS[:1])
+    result = translate(tiny_marian, str(inputs), tmp_path / "out", "--no-cache")
+    assert result.exit_code == 0, result.output
+    with_cache = translate(tiny_marian, str(inputs), tmp_path / "out2")
+    assert "--no-cache" in one_line_error(with_cache) or "TK_HOME" in with_cache.output
+
+
+def test_clear_takes_several_kinds_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import toolkit.cache
+
+    asked: list[str] = []
+    monkeypatch.setattr(toolkit.cache, "clear_cache", lambda what: asked.append(what) or {})
+    result = CliRunner().invoke(main, ["cache", "clear", "--gguf", "--ctranslate2"])
+    assert result.exit_code == 0 and asked == ["gguf", "ctranslate2"]

@@ -181,6 +181,30 @@ def cache_info() -> list[tuple[str, Path, int, int]]:
     return rows
 
 
+def _clear_generations() -> int:
+    """Empty the generation cache; a damaged one is removed as files (what `tk cache clear`
+    promises whatever state the file is in)."""
+    from toolkit.errors import CacheError
+
+    try:
+        cache = GenerationCache()
+        try:
+            return cache.clear()
+        finally:
+            cache.close()
+    except CacheError as e:
+        if "damaged" not in str(e):
+            raise  # read-only or full: removing files would fail the same way
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path = Path(f"{cache_path()}{suffix}")
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as e:
+            raise CacheError(f"cannot remove {path}: {e.strerror or e}; check TK_HOME's "
+                             "permissions") from None
+    return -1  # a damaged file: its entries could not be counted
+
+
 def clear_cache(what: str = "all") -> dict[str, int]:
     """Remove cached generations ("generations"), converted GGUF models ("gguf"),
     CTranslate2 conversions ("ctranslate2"), or all of them and the remembered file digests
@@ -190,9 +214,7 @@ def clear_cache(what: str = "all") -> dict[str, int]:
 
     removed: dict[str, int] = {}
     if what in ("generations", "all") and cache_path().is_file():
-        cache = GenerationCache()
-        removed["generations"] = cache.clear()
-        cache.close()
+        removed["generations"] = _clear_generations()
     if what in ("gguf", "all"):
         removed["converted GGUF models"] = clear_gguf_cache()
     if what in ("ctranslate2", "all"):

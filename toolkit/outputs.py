@@ -27,6 +27,8 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
     A failure (no space, no permission, a name too long) is one OutputError line, and leaves
     neither the file nor a temporary one behind."""
     path = Path(path)
+    if not isinstance(data, (str, bytes)):
+        raise TypeError(f"atomic_write takes str or bytes, not {type(data).__name__}")
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

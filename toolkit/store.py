@@ -33,8 +33,16 @@ def sqlite_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except sqlite3.DatabaseError as e:
-        raise CacheError(f"{path}: cache database error ({e}); if it persists, remove it with "
-                         "`tk cache clear` (or point TK_HOME elsewhere)") from None
+        text = str(e).lower()
+        if "readonly" in text or "unable to open" in text or "permission" in text:
+            raise CacheError(f"{path}: the cache cannot be written ({e}); check TK_HOME's "
+                             "permissions, point TK_HOME at a writable folder, or run with "
+                             "--no-cache") from None
+        if "full" in text:
+            raise CacheError(f"{path}: no space left for the cache ({e}); free some space, "
+                             "or point TK_HOME elsewhere") from None
+        raise CacheError(f"{path}: the cache file is damaged ({e}); `tk cache clear "
+                         "--generations` removes it (or point TK_HOME elsewhere)") from None
     except sqlite3.Error as e:
         raise CacheError(f"{path}: cache error ({e})") from None
     except OSError as e:

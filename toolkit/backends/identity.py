@@ -9,12 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from toolkit.config import tk_home
+from toolkit.errors import CacheError
 from toolkit.models.starter import sha256_file
 from toolkit.store import open_sqlite, sqlite_errors
 
-_SCHEMA = """CREATE TABLE IF NOT EXISTS digests (
+# A file is known by its size, mtime, ctime and inode: new weights written with the old size
+# and a restored mtime still get a new ctime (which no program can set back) or a new inode.
+_SCHEMA = """CREATE TABLE IF NOT EXISTS file_digests (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    sha256 TEXT NOT NULL)"""
+    ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, sha256 TEXT NOT NULL)"""
 # Files in a model folder that do not change what it computes.
 _IGNORED = ("README", "LICENSE", ".gitattributes")
 
@@ -24,21 +27,30 @@ def digests_path() -> Path:
 
 
 def file_sha256(path: Path, progress: Callable[[int], None] | None = None) -> str:
-    """SHA-256 of a file, from the memo when the file's size and mtime are unchanged."""
+    """SHA-256 of a file, from the memo when the file is unchanged (size, mtime, ctime and
+    inode). Without a usable memo (a read-only or broken $TK_HOME) the file is hashed: the
+    identity never depends on the memo, only the time it takes."""
     path = path.resolve()
     stat = path.stat()
+    known = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
     db_path = digests_path()
-    db = open_sqlite(db_path, _SCHEMA)
+    try:
+        db = open_sqlite(db_path, _SCHEMA)
+    except CacheError:
+        return sha256_file(path, progress)
     try:
         with sqlite_errors(db_path):
-            row = db.execute("SELECT size, mtime_ns, sha256 FROM digests WHERE path = ?",
-                             (str(path),)).fetchone()
-        if row and (row[0], row[1]) == (stat.st_size, stat.st_mtime_ns):
-            return row[2]
+            row = db.execute("SELECT size, mtime_ns, ctime_ns, inode, sha256 FROM file_digests "
+                             "WHERE path = ?", (str(path),)).fetchone()
+        if row and tuple(row[:4]) == known:
+            return str(row[4])
         value = sha256_file(path, progress)
-        with sqlite_errors(db_path):
-            db.execute("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?)",
-                       (str(path), stat.st_size, stat.st_mtime_ns, value))
+        try:
+            with sqlite_errors(db_path):
+                db.execute("INSERT OR REPLACE INTO file_digests VALUES (?, ?, ?, ?, ?, ?)",
+                           (str(path), *known, value))
+        except CacheError:
+            pass  # not remembered: the next run hashes it again, with the same result
         return value
     finally:
         db.close()
@@ -74,8 +86,8 @@ def remove_digests() -> int:
     db = open_sqlite(path, _SCHEMA)
     try:
         with sqlite_errors(path):
-            count = db.execute("SELECT COUNT(*) FROM digests").fetchone()[0]
-            db.execute("DELETE FROM digests")
+            count = db.execute("SELECT COUNT(*) FROM file_digests").fetchone()[0]
+            db.execute("DELETE FROM file_digests")
         return int(count)
     finally:
         db.close()

@@ -32,18 +32,22 @@ def info() -> None:
 
 
 @cache.command("clear")
-@click.option("--generations", "what", flag_value="generations",
-              help="Only cached generations (translations).")
-@click.option("--gguf", "what", flag_value="gguf", help="Only converted GGUF models.")
-@click.option("--ctranslate2", "what", flag_value="ctranslate2",
-              help="Only CTranslate2 conversions (--engine ctranslate2).")
-def clear(what: str | None) -> None:
-    """Delete cached generations, converted models and file digests (all by default).
-    Nothing is lost that cannot be rebuilt: a rerun translates or converts again."""
+@click.option("--generations", is_flag=True,
+              help="Cached generations (translations, summaries); a damaged file is removed.")
+@click.option("--gguf", is_flag=True, help="Converted GGUF models.")
+@click.option("--ctranslate2", is_flag=True,
+              help="CTranslate2 conversions (--engine ctranslate2).")
+def clear(generations: bool, gguf: bool, ctranslate2: bool) -> None:
+    """Delete cached generations, converted models and file digests: those named (several
+    may be given), else all. Nothing is lost that cannot be rebuilt: a rerun translates or
+    converts again."""
     from toolkit.cache import clear_cache
 
-    for name, n in clear_cache(what or "all").items():
-        click.echo(f"removed {n} {name}")
+    chosen = [name for name, on in (("generations", generations), ("gguf", gguf),
+                                    ("ctranslate2", ctranslate2)) if on] or ["all"]
+    for what in chosen:
+        for name, n in clear_cache(what).items():
+            click.echo(f"removed {'a damaged file of' if n < 0 else n} {name}")
 
 
 def _mb(size: int) -> str:
