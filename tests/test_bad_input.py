@@ -219,9 +219,15 @@ def test_a_closed_pipe_ends_quietly() -> None:
     done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True,
                           timeout=120)
     assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
+    listed = subprocess.run(["bash", "-o", "pipefail", "-c",
+                             f"{sys.executable} -m toolkit models list | head -1"],
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0 and listed.stdout.startswith("NAME"), listed.stderr
 
 
-def test_ctrl_c_says_truthfully_what_was_kept(tiny_marian: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_says_truthfully_what_was_kept(tiny_marian: Path, tmp_path: Path,
+                                             stop: signal.Signals) -> None:
     article = tmp_path / "many.txt"
     article.write_text("\n\n".join(f"Der Umsatz stieg im Jahr {2000 + i} deutlich." for i in range(1500)),
                        encoding="utf-8")
@@ -238,7 +244,7 @@ def test_ctrl_c_says_truthfully_what_was_kept(tiny_marian: Path, tmp_path: Path)
     while not (out / "manifest.json").exists():  # the job has begun translating
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     _, err = proc.communicate(timeout=600)  # a liveness guard: a loaded CI machine is slow
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "Run the same command again to continue" in err
@@ -507,3 +513,24 @@ def test_fuzz_tbx_glossaries(data: bytes, tmp_path: Path) -> None:
         check_glossary(path)
     except GlossaryError as e:
         assert "\n" not in str(e)
+
+
+def test_a_text_far_past_the_window_is_cut_in_one_pass_into_bounded_runs() -> None:
+    from toolkit.tasks.translator import chunk_text
+
+    text = " ".join(f"Satz {i} geht weiter, und weiter." for i in range(3000))
+    runs = chunk_text(text, 200)
+    assert max(len(r) for r in runs) <= 200
+    assert " ".join(runs).split() == text.split()  # nothing lost, nothing doubled
+    assert all(r.endswith(".") for r in runs[:-1])  # cut at sentence ends where there are some
+    glued = "x" * 1000  # no boundary at all: cut at the size
+    assert chunk_text(glued, 300) == ["x" * 300] * 3 + ["x" * 100]
+
+
+def test_a_long_copy_of_the_source_is_an_echo_and_a_long_translation_is_not() -> None:
+    from toolkit.qa.language import _is_echo
+
+    source = " ".join(["Die Aktie stieg am Montag um fünf Prozent, sagte ein Analyst."] * 200)
+    copy = source.replace("Montag", "Dienstag", 50)
+    english = " ".join(["The share rose five percent on Monday, an analyst said."] * 200)
+    assert _is_echo(copy, source) and not _is_echo(english, source)

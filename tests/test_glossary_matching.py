@@ -205,3 +205,35 @@ def test_matching_ignores_unicode_normalization(tmp_path, glossary_form: str,
     assert [m.target("en") for m in found] == ["takeover", "IPO"]
     assert [text[m.start:m.end] for m in found] == [m.text for m in found]  # the text's own
     assert unicodedata.normalize("NFC", found[0].text) == "Übernahme"
+
+
+def test_the_automaton_finds_what_one_alternation_of_every_form_finds() -> None:
+    """The matcher (an Aho-Corasick pass, then each candidate form's own regex) against the
+    plain definition - one regex alternation of every form, longest first - on the corpus
+    with the project's glossary: the same matches, at the same places."""
+    import re
+
+    from toolkit.documents import load_documents
+    from toolkit.glossary import load_glossaries
+    from toolkit.glossary.matching import TermMatcher, form_pattern
+
+    glossary = load_glossaries([str(ROOT / "glossaries" / "ai-finance.tsv")])
+    entries = glossary.entries_for("de", "en")
+    matcher = TermMatcher(entries, "de")
+    forms = sorted([(f, e, False) for e in entries for f in e.variants("de")]
+                   + [(f, e, True) for e in entries for f in e.expansions.get("de", ())],
+                   key=lambda a: len(a[0]), reverse=True)
+    alternation = re.compile("|".join(
+        f"(?P<t{i}>" + form_pattern(f, "de", ignore_case=x or not e.case_sensitive,
+                                    name=e.is_name(),
+                                    version_group=f"v{i}" if e.kind == "keep" and not x else None)
+        + ")" for i, (f, e, x) in enumerate(forms)))
+    texts = [d.text for d in load_documents([ROOT / "corpus" / "clean"])]
+    found = 0
+    for text in texts:
+        expected = [(m.start(), m.end(), forms[int(m.lastgroup[1:])][0])  # type: ignore[index]
+                    for m in alternation.finditer(text)]
+        got = [(m.start, m.end, m.form) for m in matcher.find(text)]
+        assert got == expected
+        found += len(got)
+    assert found > 100  # the corpus is full of glossary terms: the comparison means something

@@ -275,3 +275,33 @@ def test_clear_takes_several_kinds_at_once(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(toolkit.cache, "clear_cache", lambda what: asked.append(what) or {})
     result = CliRunner().invoke(main, ["cache", "clear", "--gguf", "--ctranslate2"])
     assert result.exit_code == 0 and asked == ["gguf", "ctranslate2"]
+
+
+@pytest.mark.parametrize(("value", "shown"), [("123", "123"), ("null", "null"),
+                                              ("NaN", "NaN"), ("[1]", "[1]")])
+def test_a_translation_that_is_not_text_is_named_as_such(tmp_path: Path, value: str,
+                                                         shown: str) -> None:
+    hyp = tmp_path / "h.jsonl"
+    hyp.write_text('{"doc": "a", "id": "a:p01:s01", "translation": ' + value + "}\n",
+                   encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", "translations", str(hyp), "--refs",
+                                       str(ROOT / "eval" / "refs"), "--lang", "en"])
+    line = one_line_error(result)
+    assert f"'translation' is {shown}, not text" in line and "missing" not in line
+
+
+def test_a_file_named_gguf_that_is_not_gguf_is_one_line(tmp_path: Path) -> None:
+    fake = tmp_path / "model.gguf"
+    fake.write_bytes(b"not a gguf file at all" * 10)
+    article = tmp_path / "a.txt"
+    article.write_text("Die KI wächst.", encoding="utf-8")
+    result = CliRunner().invoke(main, ["translate", "--to", "en", str(article), "-m", str(fake)])
+    assert "not a readable GGUF file" in one_line_error(result)
+
+
+def test_a_glossary_term_with_an_invisible_character_is_refused(tmp_path: Path) -> None:
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text("de\ten\nK\u200bI\tAI\n\u2060\tX\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["glossary", "check", str(glossary)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "U+200B" in result.output and "U+2060" in result.output

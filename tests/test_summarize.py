@@ -5,6 +5,7 @@ number and glossary checks, refusals before any work, and the CLI."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,11 +54,11 @@ def test_input_exactly_at_the_window_is_still_one_call(tiny_chat: Path) -> None:
     one token more is split."""
     from dataclasses import replace
 
-    from toolkit.summarize import _room
+    from toolkit.tasks.chunking import room_for
 
     s = summarizer(tiny_chat, window=600)
     request = SummaryRequest("", "de", "en", max_words=20)
-    room = _room(s, request)
+    room = room_for(s, request)
     words = ARTICLE[0].text.split()
     text = ""
     for i in range(1, len(words)):  # the longest prefix of the article that fits the room
@@ -95,8 +96,15 @@ def test_far_past_the_window_collapses_in_two_levels_and_every_call_fits(
 
 
 def test_a_window_too_small_for_the_prompt_is_one_line(tiny_chat: Path) -> None:
-    with pytest.raises(InputError, match="raise --window"):
+    with pytest.raises(InputError, match=r"give --window \d+ or more") as caught:
         summarize_documents(ARTICLE, summarizer(tiny_chat, window=64), "en", max_words=20)
+    # and what it names leaves room for text (random weights may still fail to shrink)
+    enough = int(re.search(r"--window (\d+)", str(caught.value)).group(1))
+    try:
+        summarize_documents(ARTICLE[:1], summarizer(tiny_chat, window=enough), "en",
+                            max_words=20)
+    except InputError as e:
+        assert "leaves no room" not in str(e) and re.search(r"give --window \d+", str(e))
 
 
 def test_seq2seq_summarizer_reads_what_fits(tiny_bart_summarizer: Path) -> None:

@@ -47,8 +47,14 @@ def dequantized_bytes(path: Path, bytes_per_weight: int) -> int:
     """What a GGUF file's weights take once de-quantized (read from its tensor shapes)."""
     from gguf import GGUFReader
 
+    try:
+        tensors = GGUFReader(path).tensors
+    except (ValueError, OSError, IndexError, KeyError) as e:  # the reader's errors on bad files
+        raise ModelError(f"{path}: not a readable GGUF file ({str(e) or type(e).__name__}); "
+                         "give a .gguf model file, e.g. one `tk models pull starter` "
+                         "fetches") from None
     count = 0
-    for tensor in GGUFReader(path).tensors:
+    for tensor in tensors:
         n = 1
         for d in tensor.shape:
             n *= int(d)

@@ -73,8 +73,9 @@ class LazyGroup(click.Group):
             if e.filename is not None or e.errno not in STDOUT_ERRORS:
                 raise
             silence_stdout()
-            if e.errno != errno.EPIPE:
-                click.echo(f"Error: cannot write to stdout: {e.strerror}", err=True)
+            if e.errno == errno.EPIPE:  # `tk ... | head`: the reader has what it wanted
+                ctx.exit(0)
+            click.echo(f"Error: cannot write to stdout: {e.strerror}", err=True)
             ctx.exit(1)
 
 

@@ -199,6 +199,10 @@ def _header(path: Path, line: int, cells: list[str]) -> tuple[list[tuple[str, st
     return roles, problems
 
 
+# Zero-width and other invisible format characters: in a term they make it match nothing.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+
+
 def _split_forms(cell: str) -> tuple[str, ...] | None:
     """"A | B" -> ("A", "B"), whitespace collapsed; None when a part between bars is empty."""
     if not cell.strip():
@@ -250,6 +254,11 @@ def _row_entry(path: Path, line: int, row: list[str], roles: list[tuple[str, str
     expansions: dict[str, tuple[str, ...]] = {}
     kind, case, note = "translate", "", ""
     for (role, lang), cell in zip(roles, row):
+        if role in ("lang", "expansion") and (hidden := _INVISIBLE.search(cell)):
+            problems.append(f"{where}: the {lang} form {cell.strip()!r} holds an invisible "
+                            f"character (U+{ord(hidden.group()):04X}), which no text would "
+                            "match as meant; delete it")
+            return None
         if role in ("lang", "expansion"):
             split = _split_forms(cell)
             if split is None:
@@ -426,6 +435,11 @@ def _tbx_entry(path: Path, concept: ET.Element, lines: dict[ET.Element, int],
             form = _text(term)
             if not form:
                 problems.append(f"{path}:{lines[term if term is not None else term_sec]}: empty {lang} term")
+                return None
+            if hidden := _INVISIBLE.search(form):
+                problems.append(f"{path}:{lines[term if term is not None else term_sec]}: the "
+                                f"{lang} term {form!r} holds an invisible character "
+                                f"(U+{ord(hidden.group()):04X}); delete it")
                 return None
             notes_of = {n.get("type"): _text(n) for n in term_sec.iter("termNote")}
             term_type = notes_of.get("termType", "")

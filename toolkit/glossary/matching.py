@@ -36,7 +36,13 @@ from functools import lru_cache
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
-from toolkit.glossary.model import NOUN_CAPITALIZING, UNSPACED_LANGUAGES, Glossary, GlossaryEntry
+from toolkit.glossary.model import (
+    NOUN_CAPITALIZING,
+    UNSPACED_LANGUAGES,
+    Glossary,
+    GlossaryEntry,
+    TermHint,
+)
 
 # Letters and digits that continue a word. CJK characters do not: "的Qwen模型" contains Qwen.
 _WORD = r"0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"
@@ -125,44 +131,95 @@ class TermMatch:
 
 
 class TermMatcher:
-    """All forms of a glossary's entries in one language, compiled into one regex."""
+    """All forms of a glossary's entries in one language, found in one pass over a text.
+
+    An Aho-Corasick automaton (pyahocorasick) finds where each form's first word stands
+    (lowercased), in time linear in the text whatever the glossary's size; at each such place
+    the form's own regex (:func:`form_pattern`: case, word boundaries, endings, versions) is
+    tried, longest form first, as one alternation of every form would - left to right, the
+    first form that fits at a place wins, and matches do not overlap. Forms' regexes are
+    compiled when first needed, so a 50,000-entry glossary costs little more than its words.
+    """
 
     def __init__(self, entries: tuple[GlossaryEntry, ...], lang: str) -> None:
+        import ahocorasick
+
         self.lang = lang
         alternatives: list[tuple[str, GlossaryEntry, bool]] = []
         for entry in entries:
-            alternatives += [(f, entry, False) for f in entry.variants(lang)]
-            alternatives += [(f, entry, True) for f in entry.expansions.get(lang, ())]
-        # Longest forms first: at one position the regex takes the first alternative that fits.
+            alternatives += [(unicodedata.normalize("NFC", f), entry, False)
+                             for f in entry.variants(lang)]
+            alternatives += [(unicodedata.normalize("NFC", f), entry, True)
+                             for f in entry.expansions.get(lang, ())]
+        # Longest forms first: at one place the first form that fits wins.
         alternatives.sort(key=lambda a: len(a[0]), reverse=True)
         self._alternatives = alternatives
-        parts = []
-        for i, (form, entry, expanded) in enumerate(alternatives):
-            ignore_case = expanded or not entry.case_sensitive
-            version = f"v{i}" if entry.kind == "keep" and not expanded else None
-            pattern = form_pattern(unicodedata.normalize("NFC", form), lang,
-                                   ignore_case=ignore_case, name=entry.is_name(),
-                                   version_group=version)
-            parts.append(f"(?P<t{i}>{pattern})")
-        self.regex = re.compile("|".join(parts)) if parts else None
+        self._compiled: dict[int, re.Pattern[str]] = {}
+        by_anchor: dict[str, list[int]] = {}
+        for i, (form, _, _) in enumerate(alternatives):
+            by_anchor.setdefault(_anchor(form), []).append(i)
+        self._automaton: Any = None
+        if by_anchor:
+            automaton = ahocorasick.Automaton()
+            for anchor, indexes in by_anchor.items():
+                automaton.add_word(anchor, (len(anchor), tuple(indexes)))
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def _regex(self, i: int) -> re.Pattern[str]:
+        if i not in self._compiled:
+            form, entry, expanded = self._alternatives[i]
+            version = "v" if entry.kind == "keep" and not expanded else None
+            self._compiled[i] = re.compile(form_pattern(
+                form, self.lang, ignore_case=expanded or not entry.case_sensitive,
+                name=entry.is_name(), version_group=version))
+        return self._compiled[i]
 
     def find(self, text: str) -> list[TermMatch]:
         """Matches in ``text``, compared in NFC (a glossary saved in NFC finds its terms in a
         decomposed text, as macOS files often are); positions are ``text``'s own."""
-        if self.regex is None:
+        if self._automaton is None or not text:
             return []
         normal, where = nfc_with_offsets(text)
-        matches = []
-        for m in self.regex.finditer(normal):
-            assert m.lastgroup is not None
-            i = int(m.lastgroup[1:])
-            form, entry, expanded = self._alternatives[i]
-            version = m.group(f"v{i}") if f"v{i}" in self.regex.groupindex else None
-            start, end = (m.start(), m.end()) if where is None else (where[m.start()],
-                                                                     where[m.end()])
-            matches.append(TermMatch(start, end, text[start:end], entry, form, expanded,
-                                     version or ""))
+        candidates: dict[int, list[int]] = {}
+        for end, (length, indexes) in self._automaton.iter(_lowered(normal)):
+            candidates.setdefault(end - length + 1, []).extend(indexes)
+        matches: list[TermMatch] = []
+        reached = 0
+        for start in sorted(candidates):
+            if start < reached:
+                continue
+            for i in sorted(candidates[start]):  # the order of the alternation: longest first
+                m = self._regex(i).match(normal, start)
+                if m is None or m.end() == start:
+                    continue
+                form, entry, expanded = self._alternatives[i]
+                version = m.groupdict().get("v") or ""
+                a, b = (m.start(), m.end()) if where is None else (where[m.start()],
+                                                                   where[m.end()])
+                matches.append(TermMatch(a, b, text[a:b], entry, form, expanded, version))
+                reached = m.end()
+                break
         return matches
+
+
+def _anchor(form: str) -> str:
+    """What a form's match always starts with, lowercased: its first word (up to the first
+    space, hyphen or apostrophe, each of which the form's regex lets vary)."""
+    lowered = _lowered(form)
+    for k, c in enumerate(lowered):
+        if c.isspace() or c in _HYPHENS or c in _APOSTROPHES:
+            return lowered[:k] if k else lowered[:1]
+    return lowered
+
+
+def _lowered(text: str) -> str:
+    """``text`` lowercased character by character, same length (a character whose lowercase
+    is longer, like "İ", is kept as it is)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def nfc_with_offsets(text: str) -> tuple[str, list[int] | None]:
@@ -198,6 +255,19 @@ def _matcher(glossary: Glossary, source_lang: str, target_lang: str | None) -> T
                    else tuple(e for e in glossary if e.variants(source_lang)))
         matchers[key] = TermMatcher(entries, source_lang)
     return matchers[key]
+
+
+def glossary_hints(text: str, glossary: Glossary, source_lang: str, target_lang: str, *,
+                   keep_same: bool = True) -> tuple[TermHint, ...]:
+    """The glossary entries that occur in ``text`` as hints, one per target form, in reading
+    order (without ``keep_same``, a term that stays as it is - "Alibaba" - gives none): what
+    the translation retries and the summary prompts ask the model for."""
+    hints: dict[str, TermHint] = {}
+    for m in find_terms(text, glossary, source_lang, target_lang):
+        target = m.target(target_lang)
+        if target and target not in hints and (keep_same or m.text != target):
+            hints[target] = TermHint(source=m.text, target=target)
+    return tuple(hints.values())
 
 
 def find_terms(text: str, glossary: Glossary, source_lang: str = "de",

@@ -46,6 +46,15 @@ def language_code(tag: str) -> str | None:
     return primary if primary in LANGUAGE_CODES else None
 
 
+@dataclass(frozen=True)
+class TermHint:
+    """A source form and the exact form the output must contain: a glossary term found in a
+    segment, or a number as the target writes it. Tasks put hints into prompts and retries."""
+
+    source: str
+    target: str
+
+
 @dataclass(frozen=True, eq=True)
 class GlossaryEntry:
     """One concept: its forms per language, how it is rendered, and where it was defined.

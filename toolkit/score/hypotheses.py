@@ -4,6 +4,7 @@ scored as Chinese (or the source from being scored as its translation)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -80,9 +81,14 @@ def read_translations(path: str | Path, name: str | None = None) -> TranslationH
     for line, r, seg_id, doc in (row for f in files for row in segment_records(f)):
         ids.append(seg_id)
         docs.append(doc)
-        text = r.get("translation", r.get("text"))
-        if not isinstance(text, str):
+        field = "translation" if "translation" in r else "text"
+        text = r.get(field)
+        if field not in r:
             raise InputError(f"{p}:{line}: missing text field 'translation'")
+        if not isinstance(text, str):
+            shown = "null" if text is None else json.dumps(text)
+            raise InputError(f"{p}:{line}: '{field}' is {shown}, not text; give the "
+                             "translation as a JSON string")
         texts.append(text)
         checks.append(r.get("checks") if isinstance(r.get("checks"), dict) else None)
         models.append(r.get("model"))

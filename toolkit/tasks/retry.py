@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from toolkit.qa.hints import TermHint
+from toolkit.glossary.model import TermHint
 from toolkit.tasks.translator import Translation, TranslationRequest, Translator
 
 if TYPE_CHECKING:
@@ -153,14 +153,10 @@ class RetryPolicy:
         """The glossary entries that occur in this source, as hints (one per target form)."""
         if self.glossary is None:
             return ()
-        from toolkit.glossary import find_terms
+        from toolkit.glossary.matching import glossary_hints
 
-        hints: dict[str, TermHint] = {}
-        for m in find_terms(request.text, self.glossary, request.source_lang, request.target_lang):
-            target = m.target(request.target_lang)
-            if target is not None and target not in hints:
-                hints[target] = TermHint(source=m.text, target=target)
-        return tuple(hints.values())
+        return glossary_hints(request.text, self.glossary, request.source_lang,
+                              request.target_lang)
 
     def run(self, requests: Sequence[TranslationRequest], ids: Sequence[str] | None = None,
             progress: Progress | None = None) -> list[Outcome]:

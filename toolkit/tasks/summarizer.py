@@ -19,8 +19,8 @@ from typing import Any
 
 from toolkit.backends.base import Backend, GenerationRequest, Progress
 from toolkit.errors import ModelError
+from toolkit.glossary.model import TermHint
 from toolkit.languages import SUMMARY_LANGUAGES, language_name
-from toolkit.qa.hints import TermHint
 from toolkit.tasks.base import Task
 from toolkit.tasks.translator import clean_output
 

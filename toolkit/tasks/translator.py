@@ -18,8 +18,8 @@ from typing import Any
 
 from toolkit.backends.base import Backend, GenerationRequest, Progress
 from toolkit.errors import ModelError
+from toolkit.glossary.model import TermHint
 from toolkit.languages import LANGUAGES, language_name, to_iso1
-from toolkit.qa.hints import TermHint
 from toolkit.tasks.base import Task
 
 # Bump when the prompt, the conventions or the budgets change what is generated: it keys
@@ -217,9 +217,25 @@ class Translator(Task):
         Hints travel with the piece whose source holds them."""
         if len(request.text) < 2 or self._fit([request])[0]:
             return [request]
+        limit = self.backend.capabilities.max_input_tokens or 0
+        if limit and len(request.text) > 16 * limit:
+            # Far past the window: first cut into runs of about half a window each, in one
+            # pass, so that the halving below only ever tokenizes bounded pieces (linear in
+            # the text, not n log n: a 2 MB sentence is cut in seconds).
+            return [p for chunk in chunk_text(request.text, self._chunk_chars(request, limit))
+                    for p in self._pieces(replace(request, text=chunk, terms=tuple(
+                        t for t in request.terms if t.source in chunk)))]
         head, tail = split_text(request.text)
         return [p for text in (head, tail) for p in self._pieces(
             replace(request, text=text, terms=tuple(t for t in request.terms if t.source in text)))]
+
+    def _chunk_chars(self, request: TranslationRequest, limit: int) -> int:
+        """Characters that make about half a window of tokens (a fifth for a chat model,
+        whose window also holds its answer), from the text's own ratio on a sample."""
+        sample = request.text[: 8 * limit]
+        tokens = self.backend.count_tokens([GenerationRequest(text=sample)])[0] or 1
+        share = 5 if self.style == "chat" else 2
+        return max(16, int(limit * len(sample) / tokens / share))
 
     def messages(self, request: TranslationRequest) -> tuple[tuple[str, str], ...]:
         """The conversation that asks a chat model for one translation: the plain user turn
@@ -313,6 +329,27 @@ def split_text(text: str) -> tuple[str, str]:
             return text[:cut].rstrip(), text[cut:].lstrip()
     cut = int(middle)
     return text[:cut], text[cut:]
+
+
+def chunk_text(text: str, size: int) -> list[str]:
+    """``text`` cut into runs of at most ``size`` characters in one pass, each at the strongest
+    boundary in its last three quarters (sentence end, comma, space), else at ``size``."""
+    out: list[str] = []
+    pos = 0
+    while len(text) - pos > size:
+        window = text[pos:pos + size]
+        cut = size
+        for pattern in _BOUNDARIES:
+            ends = [m.end() for m in pattern.finditer(window, size // 4) if m.end() < size]
+            if ends:
+                cut = ends[-1]
+                break
+        if piece := text[pos:pos + cut].strip():
+            out.append(piece)
+        pos += cut
+    if rest := text[pos:].strip():
+        out.append(rest)
+    return out
 
 
 def _source_code(style: str, source_lang: str) -> str | None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from toolkit.qa.numbers.parse import Quantity, cn_to_int, extract_numbers, fold, norm
+from toolkit.qa.numbers.base import Quantity, cn_to_int, fold, norm
+from toolkit.qa.numbers.parse import extract_numbers
 from toolkit.qa.numbers.render import render_quantity
 
 NumberProblem = Literal["missing", "wrong", "unverified"]

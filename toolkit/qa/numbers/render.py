@@ -14,8 +14,9 @@ from decimal import Decimal
 from functools import lru_cache
 
 from toolkit.errors import InputError
-from toolkit.qa.hints import TermHint
-from toolkit.qa.numbers.parse import LANGUAGES, Quantity, extract_numbers, norm, plain
+from toolkit.glossary.model import TermHint
+from toolkit.qa.numbers.base import LANGUAGES, Quantity, norm, plain
+from toolkit.qa.numbers.parse import extract_numbers
 from toolkit.qa.numbers.tables import (
     DE_CURRENCY,
     DE_SCALE_WORDS,
@@ -206,14 +207,22 @@ def render_amount(q: Quantity, target_lang: str) -> str:
     return render_quantity(Quantity("number", q.value, q.amount, q.span, scale=q.scale), target_lang)
 
 
-def number_hints(source: str, target_lang: str, source_lang: str = "de") -> list[TermHint]:
+def number_hints(source: str, target_lang: str, source_lang: str = "de", *,
+                 every: bool = False) -> list[TermHint]:
     """Numbers in ``source`` the translation must write differently, as term hints.
 
     Only the number itself is hinted ("397 Milliarden" -> "397 billion" / "3970亿",
     "135,80" -> "135.80"): that is where models err, and it has one right form. Units, dates,
     ranges and years are left to the model (several right forms) and verified afterwards.
+    With ``every`` (a summary's prompt: which numbers it may state, and how), every quantity
+    as the target writes it, whole.
     """
     hints: dict[str, TermHint] = {}
+    if every:
+        for q in extract_numbers(source, source_lang):
+            written = render_quantity(q, target_lang)
+            hints.setdefault(written, TermHint(q.surface, written))
+        return list(hints.values())
     for q in extract_numbers(source, source_lang):
         if q.kind not in ("number", "currency", "percent") or q.is_range or not q.amount:
             continue
