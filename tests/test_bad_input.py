@@ -516,7 +516,7 @@ def test_fuzz_tbx_glossaries(data: bytes, tmp_path: Path) -> None:
 
 
 def test_a_text_far_past_the_window_is_cut_in_one_pass_into_bounded_runs() -> None:
-    from toolkit.tasks.translator import chunk_text
+    from toolkit.tasks.splitting import chunk_text
 
     text = " ".join(f"Satz {i} geht weiter, und weiter." for i in range(3000))
     runs = chunk_text(text, 200)

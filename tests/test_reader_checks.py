@@ -13,12 +13,12 @@ import pytest
 
 from toolkit.backends.base import Progress
 from toolkit.glossary import check_terms, load_glossary
-from toolkit.glossary.matching import appended_at
+from toolkit.glossary.checking import appended_at
 from toolkit.qa.checks import CheckSummary, check_segment
 from toolkit.qa.numbers import check_numbers
 from toolkit.qa.numbers.repair import repair_numbers
 from toolkit.tasks import RetryPolicy, Translation, TranslationRequest
-from toolkit.tasks.retry import inline_targets
+from toolkit.tasks.inline import inline_targets
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = load_glossary(ROOT / "glossaries" / "ai-finance.tsv")

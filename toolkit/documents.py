@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from toolkit.errors import InputError
+from toolkit.jsonl import json_object
 
 if TYPE_CHECKING:
     import datasets
@@ -218,8 +219,8 @@ def _jsonl_lines(stream: Any, where: str, lang: str) -> Iterator[Document]:
     """Documents of a binary JSONL stream, line by line (only "\\n" ends a line)."""
     for number, raw in enumerate(stream, start=1):
         if raw.strip():
-            yield _document(_json_object(decode_text(raw, f"{where}:{number}"),
-                                         f"{where}:{number}"), f"{where}:{number}", lang)
+            yield _document(json_object(decode_text(raw, f"{where}:{number}"),
+                                        f"{where}:{number}", _JSONL_FIX), f"{where}:{number}", lang)
 
 
 def _read_parquet(path: Path, lang: str) -> Iterator[Document]:
@@ -314,18 +315,8 @@ def _text_document(doc_id: str, text: str, lang: str, source: str) -> Document:
 _JSONL_FIX = 'each line must be one JSON object with "id" and "text", e.g. {"id": "a1", "text": "..."}'
 
 
-def _json_object(line: str, where: str) -> dict[str, Any]:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise InputError(f"{where}: not valid JSON ({e.msg}); {_JSONL_FIX}") from None
-    if not isinstance(record, dict):
-        raise InputError(f"{where}: a JSON {type(record).__name__}, not an object; {_JSONL_FIX}")
-    return record
-
-
 def _parse_jsonl(text: str, where: str, lang: str) -> list[Document]:
-    docs = [_document(_json_object(line, f"{where}:{n}"), f"{where}:{n}", lang)
+    docs = [_document(json_object(line, f"{where}:{n}", _JSONL_FIX), f"{where}:{n}", lang)
             for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
     if not docs:
         raise InputError(f"{where}: no documents (the JSONL is empty); {_JSONL_FIX}")

@@ -3,7 +3,12 @@ and results go back in input order."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+
+from toolkit.backends.base import Backend, Generation, GenerationRequest, Progress, check_window
 
 DEFAULT_MAX_BATCH_TOKENS = 8192  # beams x (input + output) tokens of a batch
 DEFAULT_MAX_BATCH_SIZE = 32
@@ -34,3 +39,81 @@ def plan_batches(
     if current:
         batches.append(current)
     return batches
+
+
+Batch = tuple[list[int], list[GenerationRequest], list[Any]]
+"""(positions in the call's requests, the rows, each row's encoded input)."""
+
+
+class BatchedBackend(Backend):
+    """The generate skeleton both engines share: requests grouped by what must be equal
+    within a batch (:meth:`group`), each group encoded once and checked against the window,
+    length-sorted batches under the token budget, results back in input order, usage
+    counted. An engine supplies :meth:`group`, :meth:`encode` and :meth:`run_batch` (or
+    :meth:`run_batches`, to overlap them)."""
+
+    max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS
+    max_batch_size: int = DEFAULT_MAX_BATCH_SIZE
+    last_stats: dict[str, float]
+
+    def group(self, requests: Sequence[GenerationRequest]) -> Iterable[list[int]]:
+        """Positions of the requests that may share a batch, group by group."""
+        raise NotImplementedError
+
+    def encode(self, requests: Sequence[GenerationRequest]) -> list[Any]:
+        """Each request's input as the engine takes it (its length is its token count)."""
+        raise NotImplementedError
+
+    def whole(self, group: Sequence[GenerationRequest]) -> bool:
+        """Whether the engine takes this group in one call (it batches by itself)."""
+        return False
+
+    def run_batch(self, rows: list[GenerationRequest], inputs: list[Any]) -> list[Generation]:
+        raise NotImplementedError
+
+    def run_batches(self, batches: Iterator[Batch]) -> Iterator[tuple[list[int], list[Generation]]]:
+        """Each batch's generations as they are done (by default one batch after the other)."""
+        for where, rows, inputs in batches:
+            yield where, self.run_batch(rows, inputs)
+
+    def running(self) -> AbstractContextManager[Any]:
+        """The context every generation runs in (e.g. torch's inference mode)."""
+        return nullcontext()
+
+    def batches(self, requests: Sequence[GenerationRequest]) -> Iterator[Batch]:
+        for indices in self.group(requests):
+            group = [requests[i] for i in indices]
+            inputs = self.encode(group)
+            lengths = [len(x) for x in inputs]
+            check_window(self.capabilities, self.model_label, group, lengths)
+            if self.whole(group):
+                yield indices, group, inputs
+                continue
+            # What a batch holds in memory: every beam of every row, input and output.
+            costs = [r.beams * (n + r.max_new_tokens) for r, n in zip(group, lengths,
+                                                                      strict=True)]
+            for batch in plan_batches(costs, self.max_batch_tokens, self.max_batch_size):
+                yield ([indices[j] for j in batch], [group[j] for j in batch],
+                       [inputs[j] for j in batch])
+
+    def generate(self, requests: Sequence[GenerationRequest],
+                 progress: Progress | None = None) -> list[Generation]:
+        self.check(requests)
+        results: list[Generation | None] = [None] * len(requests)
+        new_tokens = forced_tokens = 0
+        started = time.perf_counter()
+        with self.running():
+            for where, outputs in self.run_batches(self.batches(requests)):
+                for i, out in zip(where, outputs, strict=True):
+                    results[i] = out
+                    new_tokens += out.new_tokens
+                    forced_tokens += out.forced_tokens
+                if progress:
+                    progress(len(where))
+        elapsed = time.perf_counter() - started
+        self.usage.add(len(requests), new_tokens, elapsed)
+        # What the last generate() call cost, for benchmarks and run summaries.
+        self.last_stats = {"seconds": elapsed, "new_tokens": new_tokens,
+                           "tokens_per_second": new_tokens / elapsed if elapsed else 0.0,
+                           "forced_tokens": forced_tokens}
+        return [r if r is not None else Generation("") for r in results]

@@ -1,9 +1,6 @@
 """The CTranslate2 backend: a transformers model converted once to CTranslate2 (int8 on CPU,
 float16 / bfloat16 / int8 on GPU) and run by its Translator (Marian, M2M100/NLLB, T5/MADLAD)
-or Generator (Qwen2 and other decoders, chat prompts). tk's chat prompt has no system turn
-shared by every segment any more (the glossary hints, where a segment has any, are its
-system turn; a plain user turn measured better than tk's old shared system prompt), so
-CTranslate2's ``static_prompt`` has nothing to cache: every row goes whole.
+or Generator (Qwen2 and other decoders, chat prompts; every row goes whole).
 
 The conversion is cached under $TK_HOME/cache/ctranslate2/, keyed on the model's content
 identity (the same one its fingerprint carries), the quantization and the CTranslate2
@@ -12,9 +9,8 @@ converting one model take turns on a lock (temporary folder, then rename). A ``.
 through tk's GGUF conversion first (see :mod:`toolkit.backends.gguf`) and then runs in int8,
 about its file size in memory instead of four times it.
 
-CTranslate2 cannot force a string mid-sentence: its capabilities say ``constraints=False``,
-so glossary terms reach it as hints and are verified afterwards; the retry policy sends what
-still misses a term to the constrained transformers backend (see :mod:`toolkit.tasks.retry`).
+CTranslate2 cannot force a string mid-sentence (``constraints=False``): terms reach it as
+hints or written into the source (see :mod:`toolkit.tasks.retry`) and are verified after.
 """
 
 from __future__ import annotations
@@ -23,23 +19,24 @@ import logging
 import os
 import shutil
 import tempfile
-import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.backends.base import (
-    Backend,
     Capabilities,
     Fingerprint,
     Generation,
     GenerationRequest,
-    Progress,
-    check_window,
     digest,
 )
-from toolkit.backends.batching import DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, plan_batches
+from toolkit.backends.batching import (
+    DEFAULT_MAX_BATCH_SIZE,
+    DEFAULT_MAX_BATCH_TOKENS,
+    Batch,
+    BatchedBackend,
+)
 from toolkit.config import tk_home
 from toolkit.errors import CacheError, ConfigError, ModelError
 
@@ -83,7 +80,7 @@ def compute_type(dtype: str, device: str) -> str:
     return choices[dtype]
 
 
-class CTranslate2Backend(Backend):
+class CTranslate2Backend(BatchedBackend):
     """Runs a CTranslate2 conversion of a transformers model on generic requests."""
 
     ref: ModelRef  # always set: built from a resolved model
@@ -127,7 +124,7 @@ class CTranslate2Backend(Backend):
         except (RuntimeError, ValueError) as e:
             raise ModelError(f"CTranslate2 cannot load {ref.label}: {_first_line(e)}") from None
         self.vocab: dict[str, int] = self.tokenizer.get_vocab()
-        from toolkit.backends.transformers import declare
+        from toolkit.backends.hf import declare
 
         self._capabilities = declare(config, generation_config, self.tokenizer, ref,
                                      seq2seq=self.seq2seq, constraints=False)
@@ -175,7 +172,7 @@ class CTranslate2Backend(Backend):
     def _load_tokenizer(self) -> tuple[Any, Any, Any]:
         from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
-        from toolkit.backends.transformers import load_pretrained
+        from toolkit.backends.hf import load_pretrained
 
         ref = self.ref if not self.ref.gguf_file else _local(self.ref, self.source)
         common = {"trust_remote_code": self.trust_remote_code}
@@ -299,41 +296,23 @@ class CTranslate2Backend(Backend):
                 if token is not None and token not in self.vocab:
                     raise ModelError(f"{self.model_label} has no token {token!r}")
 
-    def generate(self, requests: Sequence[GenerationRequest],
-                 progress: Progress | None = None) -> list[Generation]:
-        self.check(requests)
-        results: list[Generation | None] = [None] * len(requests)
-        new_tokens = 0
-        started = time.perf_counter()
+    # --- the shared skeleton's parts (toolkit.backends.batching.BatchedBackend) ------------------
+
+    def group(self, requests: Sequence[GenerationRequest]) -> list[list[int]]:
         groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
         for i, r in enumerate(requests):
             groups[(r.source_token, r.decoder_prefix, r.beams)].append(i)
+        return list(groups.values())
+
+    def encode(self, requests: Sequence[GenerationRequest]) -> list[Any]:
+        return self._tokens(requests)
+
+    def run_batches(self, batches: Iterator[Batch]) -> Iterator[tuple[list[int], list[Generation]]]:
         # Every batch is submitted at once: CTranslate2 runs up to ``inter_threads`` of them in
         # parallel (on a small CPU, two batches on one core each beat one on two cores).
-        pending = []
-        for indices in groups.values():
-            group = [requests[i] for i in indices]
-            tokens = self._tokens(group)
-            check_window(self._capabilities, self.model_label, group,
-                         [len(t) for t in tokens])
-            costs = [r.beams * (len(t) + r.max_new_tokens) for r, t in zip(group, tokens,
-                                                                          strict=True)]
-            for batch in plan_batches(costs, self.max_batch_tokens, self.max_batch_size):
-                rows = [group[j] for j in batch]
-                pending.append(([indices[j] for j in batch], rows,
-                                self._submit(rows, [tokens[j] for j in batch])))
+        pending = [(where, rows, self._submit(rows, inputs)) for where, rows, inputs in batches]
         for where, rows, handles in pending:
-            for i, out in zip(where, self._collect(rows, handles), strict=True):
-                results[i] = out
-                new_tokens += out.new_tokens
-            if progress:
-                progress(len(where))
-        elapsed = time.perf_counter() - started
-        self.usage.add(len(requests), new_tokens, elapsed)
-        self.last_stats = {"seconds": elapsed, "new_tokens": new_tokens,
-                           "tokens_per_second": new_tokens / elapsed if elapsed else 0.0,
-                           "forced_tokens": 0}
-        return [r if r is not None else Generation("") for r in results]
+            yield where, self._collect(rows, handles)
 
     # --- running ---------------------------------------------------------------------------------
 

@@ -6,22 +6,22 @@ budget, per-row length budgets, and decoding-time string constraints."""
 from __future__ import annotations
 
 import copy
-import re
-import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from toolkit.backends.base import (
-    Backend,
     Capabilities,
     Fingerprint,
     Generation,
     GenerationRequest,
-    Progress,
-    check_window,
 )
-from toolkit.backends.batching import DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, plan_batches
+from toolkit.backends.batching import (
+    DEFAULT_MAX_BATCH_SIZE,
+    DEFAULT_MAX_BATCH_TOKENS,
+    BatchedBackend,
+)
+from toolkit.backends.hf import declare, load_pretrained
 from toolkit.backends.runtime import dtype_name, resolve_device, resolve_dtype, set_cpu_threads
 from toolkit.errors import ModelError
 
@@ -30,13 +30,8 @@ if TYPE_CHECKING:
 
 BATCHING = ("auto", "padded", "continuous")
 
-# Vocabulary entries that select a language: Marian >>cmn_Hans<<, M2M __en__, T5/MADLAD <2zh>,
-# NLLB eng_Latn.
-_LANGUAGE_TOKEN = re.compile(r">>[a-z]{2,3}(?:_[A-Za-z]{4})?<<|__[a-z]{2,3}__|<2[a-z]{2,3}>"
-                             r"|[a-z]{3}_[A-Z][a-z]{3}")
 
-
-class TransformersBackend(Backend):
+class TransformersBackend(BatchedBackend):
     """Runs a transformers model on generic requests; one class for seq2seq and causal models.
 
     ``constraint_margin`` (nats): how much less likely than the model's best token a forced
@@ -162,7 +157,7 @@ class TransformersBackend(Backend):
 
     def count_tokens(self, requests: Sequence[GenerationRequest]) -> list[int]:
         result = [0] * len(requests)
-        for indices in self._groups(requests).values():
+        for indices in self.group(requests):
             encoded = self._tokenize([requests[i] for i in indices])
             for i, ids in zip(indices, encoded["input_ids"], strict=True):
                 result[i] = len(ids)
@@ -178,45 +173,24 @@ class TransformersBackend(Backend):
                 if token is not None and token not in self.vocab:
                     raise ModelError(f"{self.model_label} has no token {token!r}")
 
-    def generate(self, requests: Sequence[GenerationRequest],
-                 progress: Progress | None = None) -> list[Generation]:
+    # --- the shared skeleton's parts (toolkit.backends.batching.BatchedBackend) ------------------
+
+    def running(self) -> Any:
         import torch
 
-        self.check(requests)
-        results: list[Generation | None] = [None] * len(requests)
-        new_tokens = forced_tokens = 0
-        started = time.perf_counter()
-        with torch.inference_mode():
-            for indices in self._groups(requests).values():
-                group = [requests[i] for i in indices]
-                lengths = [len(ids) for ids in self._tokenize(group)["input_ids"]]
-                check_window(self._capabilities, self.model_label, group, lengths)
-                if self.continuous and group[0].beams == 1 and not group[0].must_include:
-                    outputs = self._run_continuous(group)
-                    for j, out in enumerate(outputs):
-                        results[indices[j]] = out
-                        new_tokens += out.new_tokens
-                    if progress:
-                        progress(len(group))
-                    continue
-                # What a batch holds in memory: every beam of every row, input and output.
-                costs = [r.beams * (n + r.max_new_tokens) for r, n in zip(group, lengths,
-                                                                          strict=True)]
-                for batch in plan_batches(costs, self.max_batch_tokens, self.max_batch_size):
-                    outputs = self._run_split([group[j] for j in batch])
-                    for j, out in zip(batch, outputs, strict=True):
-                        results[indices[j]] = out
-                        new_tokens += out.new_tokens
-                        forced_tokens += out.forced_tokens
-                    if progress:
-                        progress(len(batch))
-        elapsed = time.perf_counter() - started
-        self.usage.add(len(requests), new_tokens, elapsed)
-        # What the last generate() call cost, for benchmarks and run summaries.
-        self.last_stats = {"seconds": elapsed, "new_tokens": new_tokens,
-                           "tokens_per_second": new_tokens / elapsed if elapsed else 0.0,
-                           "forced_tokens": forced_tokens}
-        return [r if r is not None else Generation("") for r in results]
+        return torch.inference_mode()
+
+    def encode(self, requests: Sequence[GenerationRequest]) -> list[Any]:
+        return list(self._tokenize(requests)["input_ids"])
+
+    def whole(self, group: Sequence[GenerationRequest]) -> bool:
+        # Continuous batching takes a chat LM's greedy, unconstrained rows in one call.
+        return bool(self.continuous and group[0].beams == 1 and not group[0].must_include)
+
+    def run_batch(self, rows: list[GenerationRequest], inputs: list[Any]) -> list[Generation]:
+        if self.whole(rows):
+            return self._run_continuous(rows)
+        return self._run_split(rows)
 
     def _run_split(self, requests: list[GenerationRequest]) -> list[Generation]:
         """One batch; on an out-of-memory error, the two halves one after the other (down to
@@ -238,7 +212,7 @@ class TransformersBackend(Backend):
 
     # --- batching --------------------------------------------------------------------------------
 
-    def _groups(self, requests: Sequence[GenerationRequest]) -> dict[tuple[Any, ...], list[int]]:
+    def group(self, requests: Sequence[GenerationRequest]) -> list[list[int]]:
         """Requests that can share a batch: one source setting and decoder prefix, one beam
         width. Rows with forced strings get a longer length budget, which would change what
         beam search picks for the others: they batch apart."""
@@ -249,7 +223,7 @@ class TransformersBackend(Backend):
             # which segments happened to be retried with it (or where a job was resumed).
             alone = i if r.must_include else None
             groups[(r.source_token, r.decoder_prefix, r.beams, alone)].append(i)
-        return groups
+        return list(groups.values())
 
     def _prompt(self, request: GenerationRequest) -> str:
         if request.messages:
@@ -377,52 +351,3 @@ class TransformersBackend(Backend):
         if eos is None:
             return set()
         return set(eos) if isinstance(eos, (list, tuple)) else {int(eos)}
-
-
-
-def declare(config: Any, generation_config: Any, tokenizer: Any, ref: ModelRef, *,
-            seq2seq: bool, constraints: bool) -> Capabilities:
-    """What a transformers model can do, read from its config and tokenizer (shared by every
-    backend that runs transformers models, converted or not)."""
-    params = getattr(config, "task_specific_params", None) or {}
-    tasks = {"translation" if t.startswith("translation") else t for t in params}
-    prefixes = tuple((t, p["prefix"]) for t, p in params.items()
-                     if isinstance(p, dict) and isinstance(p.get("prefix"), str))
-    tokens = {t for t in tokenizer.get_vocab() if _LANGUAGE_TOKEN.fullmatch(t)}
-    tokens |= set(getattr(tokenizer, "supported_language_codes", None) or [])
-    positions = getattr(config, "max_position_embeddings", None)
-    limits = [n for n in (getattr(tokenizer, "model_max_length", None), positions,
-                          ref.max_input_tokens)
-              if isinstance(n, int) and 0 < n < 1_000_000]
-    return Capabilities(
-        architecture="seq2seq" if seq2seq else "causal",
-        chat=bool(getattr(tokenizer, "chat_template", None)),
-        constraints=constraints,
-        beams=True,
-        default_beams=int(getattr(generation_config, "num_beams", 1) or 1),
-        max_input_tokens=min(limits) if limits else None,
-        max_new_tokens=(positions - 2 if seq2seq and isinstance(positions, int)
-                        and positions > 16 else None),
-        model_type=str(getattr(config, "model_type", "") or ""),
-        tasks=frozenset(tasks),
-        language_tokens=frozenset(tokens),
-        source_setting=hasattr(tokenizer, "src_lang"),
-        declared_target=getattr(tokenizer, "target_lang", None),
-        prefixes=prefixes,
-    )
-
-def load_pretrained(loader: Callable[..., Any], ref: ModelRef, what: str, **kwargs: Any) -> Any:
-    """``loader.from_pretrained(ref.source, ...)`` with hub access checked first and load
-    failures turned into one ModelError line."""
-    from toolkit.models import hub_errors, hub_kwargs
-
-    extra = {} if ref.local else hub_kwargs(ref.source)
-    with hub_errors(ref.spec if ref.name else ref.source):
-        try:
-            return loader.from_pretrained(ref.source, **extra, **kwargs)  # type: ignore[attr-defined]
-        except ValueError as e:
-            # Raised by the Auto classes for a config they cannot map (wrong model kind).
-            first = str(e).splitlines()[0]
-            if "Unrecognized configuration class" in first or "does not appear to have" in first:
-                raise ModelError(f"cannot load {ref.label} as {what}: {first}") from None
-            raise

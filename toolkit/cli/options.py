@@ -106,6 +106,11 @@ def model_options(command: Any) -> Any:
                           "of falling back to the small offline starter [TK_FALLBACK=0, "
                           "fallback = false in tk.toml]."),
     ]
+    return _apply(flags, command)
+
+
+def _apply(flags: list[Any], command: Any) -> Any:
+    """``command`` with ``flags`` (click option decorators) in the order listed."""
     for flag in reversed(flags):
         command = flag(command)
     return command
@@ -159,9 +164,7 @@ def job_options(what: str) -> Any:
                          help="An existing Ray cluster, e.g. ray://head:10001 [default: "
                               "RAY_ADDRESS, else a local Ray]."),
         ]
-        for flag in reversed(flags):
-            command = flag(command)
-        return command
+        return _apply(flags, command)
 
     return decorate
 

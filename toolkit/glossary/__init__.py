@@ -10,6 +10,7 @@ the task level's retry policy (:mod:`toolkit.tasks.retry`).
 
 from __future__ import annotations
 
+from toolkit.glossary.checking import TermCheck, TermResult, check_terms, contains_term
 from toolkit.glossary.formats import (
     check_glossary,
     load_glossaries,
@@ -18,14 +19,7 @@ from toolkit.glossary.formats import (
     write_table,
     write_tbx,
 )
-from toolkit.glossary.matching import (
-    TermCheck,
-    TermMatch,
-    TermResult,
-    check_terms,
-    contains_term,
-    find_terms,
-)
+from toolkit.glossary.matching import TermMatch, find_terms
 from toolkit.glossary.model import KINDS, LANGUAGE_CODES, Glossary, GlossaryEntry
 
 __all__ = [

@@ -9,6 +9,7 @@ by the matcher and need no listing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -244,3 +245,7 @@ def rendering_key(entry: GlossaryEntry) -> tuple[object, ...]:
 
 def _describe(entry: GlossaryEntry) -> str:
     return f"{entry.kind} " + " / ".join(f"{lang} {' | '.join(fs)}" for lang, fs in entry.forms.items())
+
+
+# Zero-width and other invisible format characters: in a term they make it match nothing.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")

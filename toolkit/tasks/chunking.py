@@ -10,8 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 from toolkit.errors import InputError
+from toolkit.tasks.splitting import split_text
 from toolkit.tasks.summarizer import Summarizer, SummaryRequest
-from toolkit.tasks.translator import split_text
 
 MAX_LEVELS = 8
 

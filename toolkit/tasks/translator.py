@@ -21,6 +21,7 @@ from toolkit.errors import ModelError
 from toolkit.glossary.model import TermHint
 from toolkit.languages import LANGUAGES, language_name, to_iso1
 from toolkit.tasks.base import Task
+from toolkit.tasks.splitting import chunk_text, split_text
 
 # Bump when the prompt, the conventions or the budgets change what is generated: it keys
 # the cache and goes into every record's fingerprint.
@@ -312,44 +313,6 @@ def convention(backend: Backend) -> str:
             f"{label} is a {caps.model_type or 'seq2seq'} model made for {made_for}, not "
             "translation; pick a translation model with --model (see `tk models list`)")
     return "plain"
-
-
-_BOUNDARIES = (re.compile(r"[.!?;:。！？；][\"'”’»)\]]*\s*"), re.compile(r"[,，、]\s*"),
-               re.compile(r"\s+"))
-
-
-def split_text(text: str) -> tuple[str, str]:
-    """``text`` in two non-empty halves, cut at the strongest boundary nearest its middle:
-    after a sentence end, else after a comma, else between words, else in the middle."""
-    middle = len(text) / 2
-    for pattern in _BOUNDARIES:
-        cuts = [m.end() for m in pattern.finditer(text) if 0 < m.end() < len(text)]
-        if cuts:
-            cut = min(cuts, key=lambda c: abs(c - middle))
-            return text[:cut].rstrip(), text[cut:].lstrip()
-    cut = int(middle)
-    return text[:cut], text[cut:]
-
-
-def chunk_text(text: str, size: int) -> list[str]:
-    """``text`` cut into runs of at most ``size`` characters in one pass, each at the strongest
-    boundary in its last three quarters (sentence end, comma, space), else at ``size``."""
-    out: list[str] = []
-    pos = 0
-    while len(text) - pos > size:
-        window = text[pos:pos + size]
-        cut = size
-        for pattern in _BOUNDARIES:
-            ends = [m.end() for m in pattern.finditer(window, size // 4) if m.end() < size]
-            if ends:
-                cut = ends[-1]
-                break
-        if piece := text[pos:pos + cut].strip():
-            out.append(piece)
-        pos += cut
-    if rest := text[pos:].strip():
-        out.append(rest)
-    return out
 
 
 def _source_code(style: str, source_lang: str) -> str | None:
