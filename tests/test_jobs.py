@@ -36,9 +36,9 @@ def write_jsonl(path: Path, docs: list[dict[str, str]]) -> Path:
     return path
 
 
-def records(folder: Path) -> list[dict]:
+def records(folder: Path, name: str = "translations.jsonl") -> list[dict]:
     return [json.loads(line) for line in
-            (folder / "translations.jsonl").read_text(encoding="utf-8").splitlines()]
+            (folder / name).read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.fixture
@@ -305,3 +305,59 @@ def test_summaries_are_a_resumable_job_too(tiny_chat: Path, tmp_path: Path) -> N
     assert again.exit_code == 0 and "3 documents reused from earlier runs" in again.output
     other = CliRunner().invoke(main, [*base[:-4], "30", *base[-3:]])
     assert other.exit_code != 0 and "max_words: 20 -> 30" in other.output
+
+
+KINDS = ["txt", "folder", "jsonl", "parquet", "dataset", "stdin"]
+
+
+def _input(kind: str, tmp_path: Path, docs: list[dict[str, str]]) -> tuple[str, str | None]:
+    """(the INPUTS argument, stdin) for one kind of input holding ``docs``."""
+    import datasets
+
+    if kind == "txt":
+        path = tmp_path / f"{docs[0]['id']}.txt"
+        path.write_text(docs[0]["text"], encoding="utf-8")
+        return str(path), None
+    if kind == "folder":
+        folder = tmp_path / "folder"
+        folder.mkdir()
+        for d in docs:
+            (folder / f"{d['id']}.txt").write_text(d["text"], encoding="utf-8")
+        return str(folder), None
+    if kind == "jsonl":
+        return str(write_jsonl(tmp_path / "in.jsonl", docs)), None
+    if kind == "parquet":
+        datasets.Dataset.from_list(docs).to_parquet(str(tmp_path / "in.parquet"))
+        return str(tmp_path / "in.parquet"), None
+    if kind == "dataset":
+        datasets.Dataset.from_list(docs).save_to_disk(str(tmp_path / "in-dataset"))
+        return str(tmp_path / "in-dataset"), None
+    return "-", "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
+
+
+@pytest.mark.parametrize("command", ["translate", "summarize"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_input_kind_works_with_and_without_an_output_folder(
+    kind: str, command: str, tiny_marian: Path, tiny_chat: Path, tmp_path: Path
+) -> None:
+    """One reader for every kind --help lists: the same documents, in the same order, whether
+    the run is small (stdout) or a job (-o DIR)."""
+    docs = corpus_docs(2)
+    given, stdin = _input(kind, tmp_path, docs)
+    if command == "translate":
+        base = ["translate", "--to", "en", given, "-m", str(tiny_marian), "--no-glossary",
+                "--max-new-tokens", "6", "-q"]
+        name, field = "translations.jsonl", "doc"
+    else:
+        base = ["summarize", "--to", "en", given, "-m", str(tiny_chat), "--no-glossary",
+                "--max-words", "8", "--max-new-tokens", "12", "-q"]
+        name, field = "summaries.jsonl", "doc"
+    small = CliRunner().invoke(main, [*base, "-o", "-"], input=stdin)
+    assert small.exit_code == 0, small.output
+    job = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "out")], input=stdin)
+    assert job.exit_code == 0, job.output
+    streamed = [json.loads(line)[field] for line in small.stdout.splitlines() if line]
+    kept = [r[field] for r in records(tmp_path / "out", name)]
+    assert streamed == kept and kept  # the same documents, in the same order, either way
+    expected = [docs[0]["id"]] if kind == "txt" else [d["id"] for d in docs]
+    assert list(dict.fromkeys(kept)) == expected
