@@ -5,9 +5,10 @@ from __future__ import annotations
 from toolkit.errors import ConfigError
 
 # What tk reads and writes (each table is the one place these are defined).
-SOURCE_LANGUAGES = ("de", "en", "zh")  # --from
+TEXT_LANGUAGES = ("de", "en", "zh")  # whose numbers, terms and language tk checks and scores
+SOURCE_LANGUAGES = TEXT_LANGUAGES  # --from
 TRANSLATION_TARGETS = ("en", "zh")  # tk translate --to
-SUMMARY_LANGUAGES = ("de", "en", "zh")  # tk summarize --to
+SUMMARY_LANGUAGES = TEXT_LANGUAGES  # tk summarize --to
 
 # ISO 639-1 -> (English name, NLLB/FLORES-200 code, Marian target tokens in preference order)
 LANGUAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from toolkit.config import setting
+from toolkit.languages import TEXT_LANGUAGES
 
 LEVELS = ("corpus", "doc", "segment")
 
@@ -15,7 +16,7 @@ def _common(f):  # options both subcommands share, in the order --help shows the
     options = [
         click.option("--refs", required=True, metavar="PATH",
                      help="Reference file, or eval/refs (then <kind>/<lang>.jsonl is used)."),
-        click.option("--lang", type=click.Choice(["en", "zh", "de"]),
+        click.option("--lang", type=click.Choice(TEXT_LANGUAGES),
                      help="Target language [default: from the records or the reference file name]."),
         click.option("--level", type=click.Choice(LEVELS), default="corpus", show_default=True,
                      help="Table on the terminal: corpus scores with 95% CIs, per document or per segment."),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputError, ScoreError
+from toolkit.languages import TEXT_LANGUAGES
 from toolkit.score.textio import (
     is_jsonl,
     read_jsonl,
@@ -175,7 +176,7 @@ def detect_language(texts: list[str]) -> str | None:
     if len(_LETTER.findall(sample)) < 20:
         return None
     found = detect(sample)
-    return found if found in ("de", "en", "zh") else None
+    return found if found in TEXT_LANGUAGES else None
 
 
 def check_language(texts: list[str], lang: str, what: str) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import InputError
+from toolkit.languages import TEXT_LANGUAGES
 from toolkit.score.textio import is_jsonl, read_jsonl, read_lines, require, segment_records
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def _lang_from_name(path: Path) -> str | None:
     """``en.jsonl`` -> en, ``newstest.de-en.ref.en`` -> en, ``refs.zh.txt`` -> zh."""
     parts = path.name.removesuffix(".gz").split(".")
     for p in [parts[0], *reversed(parts[1:])]:
-        if p in ("en", "zh", "de"):
+        if p in TEXT_LANGUAGES:
             return p
     return None
 

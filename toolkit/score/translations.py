@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from toolkit.errors import ScoreError
+from toolkit.languages import TEXT_LANGUAGES
 from toolkit.score import metrics as M
 from toolkit.score.bootstrap import (
     DEFAULT_CONFIDENCE,
@@ -170,7 +171,7 @@ def score_translations(
     coverage = None
     if covered:
         refs, coverage = covered_references(refs, hyps)
-    if lang not in ("en", "zh", "de"):
+    if lang not in TEXT_LANGUAGES:
         raise ScoreError(f"unsupported target language {lang!r}; tk scores en and zh translations")
     if check_lang:
         check_language([t for s in refs.streams for t in s], lang, f"references {refs.path}")

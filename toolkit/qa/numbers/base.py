@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from toolkit.languages import TEXT_LANGUAGES
 from toolkit.qa.numbers.tables import (
     DE_MONTHS,
     EN_MONTHS,
@@ -15,7 +16,7 @@ from toolkit.qa.numbers.tables import (
 )
 
 QuantityKind = Literal["number", "percent", "currency", "date", "time", "year", "ordinal"]
-LANGUAGES = ("de", "en", "zh")
+LANGUAGES = TEXT_LANGUAGES  # whose numbers tk reads
 
 # --- vocabulary ---------------------------------------------------------------------------
 
