@@ -59,6 +59,8 @@ def test_a_shard_that_does_not_verify_is_redone_and_said_so(
     expected = (out / "translations.jsonl").read_bytes()
     shard = out / "shards" / "part-00001.jsonl"
     text = shard.read_text(encoding="utf-8")
+    assert json.loads(CliRunner().invoke(main, ["jobs", "status", str(out), "--json"]).output
+                      )["damaged_shards"] == []
     if damage == "empty":
         shard.write_text("", encoding="utf-8")
     elif damage == "cut":
@@ -68,6 +70,8 @@ def test_a_shard_that_does_not_verify_is_redone_and_said_so(
     else:
         shard.write_text(text.replace('"translation": "', '"translation": "X', 1),
                          encoding="utf-8")
+    shown = json.loads(CliRunner().invoke(main, ["jobs", "status", str(out), "--json"]).output)
+    assert shown["status"] == "incomplete" and shown["damaged_shards"] == [1]  # not "complete"
     again = CliRunner().invoke(main, ["translate", "--to", "en", str(inputs), "-m",
                                       str(tiny_marian), "-o", str(out), "--shard-size", "2",
                                       "--max-new-tokens", "8", "--no-glossary"])
@@ -305,3 +309,43 @@ def test_a_glossary_term_with_an_invisible_character_is_refused(tmp_path: Path) 
     result = CliRunner().invoke(main, ["glossary", "check", str(glossary)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "U+200B" in result.output and "U+2060" in result.output
+
+
+def test_new_weights_with_the_old_size_and_mtime_get_a_new_digest(tmp_path: Path) -> None:
+    import os
+
+    from toolkit.backends.identity import file_sha256
+
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"A" * 4096)
+    first = file_sha256(weights)
+    stat = weights.stat()
+    weights.write_bytes(b"B" * 4096)  # same size
+    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the old mtime put back
+    assert weights.stat().st_mtime_ns == stat.st_mtime_ns and weights.stat().st_size == 4096
+    assert file_sha256(weights) != first
+
+
+def test_an_error_a_rerun_cannot_fix_does_not_say_rerun(tiny_marian: Path, tmp_path: Path) -> None:
+    inputs = write_jsonl(tmp_path / "in.jsonl", DOCS[:2])
+    out = tmp_path / "out"
+    assert translate(tiny_marian, str(inputs), out).exit_code == 0
+    refused = translate(tiny_marian, str(inputs), out, "--beams", "2")
+    assert "other settings" in one_line_error(refused)
+    assert "again to continue" not in refused.output and "Stopped" not in refused.output
+
+
+@pytest.mark.parametrize("command", [["corpus", "segments", "IN"],
+                                     ["translate", "--to", "en", "IN", "-o", "-"]])
+def test_a_lone_surrogate_in_jsonl_is_read_and_written_back(
+    tiny_marian: Path, tmp_path: Path, command: list[str]
+) -> None:
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"id": "s", "text": "Ein Teil \\ud800 kaputt."}\n', encoding="utf-8")
+    args = [str(inputs) if a == "IN" else a for a in command]
+    if command[0] == "translate":
+        args += ["-m", str(tiny_marian), "--no-glossary", "--max-new-tokens", "6", "-q"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout.splitlines()[0])
+    assert ("\ud800" in record.get("source", record.get("text", "")))

@@ -120,3 +120,22 @@ def test_gpus_a_cluster_does_not_have_are_one_line(tiny_marian: Path, tmp_path: 
     finally:
         ray.shutdown()
     assert result.exit_code == 1 and "the Ray cluster has 0 GPU(s)" in result.output, result.output
+
+
+@pytest.mark.slow
+def test_a_quiet_ray_run_prints_nothing(tiny_marian: Path, tmp_path: Path) -> None:
+    """-q means quiet with --runner ray too: Ray's own start-up and progress lines stay out."""
+    import os
+    import subprocess
+    import sys
+
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"id": "a", "text": "Ein Satz."}\n{"id": "b", "text": "Noch einer."}\n',
+                      encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "toolkit", "translate", "--to", "en",
+                           str(inputs), "-m", str(tiny_marian), "-o", str(tmp_path / "out"),
+                           "--no-glossary", "--runner", "ray", "--max-new-tokens", "6", "-q"],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "TK_HOME": str(tmp_path / "h"), "RAY_ADDRESS": ""})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == "" and done.stdout == "", done.stderr[-2000:]

@@ -34,7 +34,7 @@ from typing import Any
 
 from toolkit.documents import METADATA_FILE, Document, document_record
 from toolkit.errors import InputError
-from toolkit.outputs import atomic_write, is_plain_name
+from toolkit.outputs import atomic_write, is_plain_name, jsonl_text
 from toolkit.segments import is_heading, is_list_item, paragraphs, segment_document, split_sentences
 
 REPORT_FILE = "cleaning-report.json"
@@ -357,7 +357,7 @@ def write_clean_corpus(results: Sequence[CleanResult], out_dir: str | Path) -> l
         path = out / f"{doc.id}.txt"
         atomic_write(path, doc.text + "\n")
         written.append(path)
-    meta = "".join(json.dumps(document_record(r.document), ensure_ascii=False) + "\n" for r in results)
+    meta = jsonl_text(document_record(r.document) for r in results)
     atomic_write(out / METADATA_FILE, meta)
     report = json.dumps(cleaning_report(results), ensure_ascii=False, indent=2) + "\n"
     atomic_write(out / REPORT_FILE, report)

@@ -4,6 +4,7 @@ once (WAL journal, a busy timeout), with SQLite's errors turned into one-line tk
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,9 +23,18 @@ def open_sqlite(path: Path, schema: str) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                              check_same_thread=False)
         db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(schema)
-        return db
+        # Two processes creating the file at once: switching it to WAL takes an exclusive
+        # lock that SQLite refuses at once rather than waiting for: try again for a while.
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(schema)
+                return db
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
 
 @contextmanager
@@ -38,6 +48,9 @@ def sqlite_errors(path: Path) -> Iterator[None]:
             raise CacheError(f"{path}: the cache cannot be written ({e}); check TK_HOME's "
                              "permissions, point TK_HOME at a writable folder, or run with "
                              "--no-cache") from None
+        if "locked" in text or "busy" in text:
+            raise CacheError(f"{path}: the cache stayed busy for {BUSY_TIMEOUT_S:.0f} s ({e}); "
+                             "another tk process holds it: try again when it has finished") from None
         if "full" in text:
             raise CacheError(f"{path}: no space left for the cache ({e}); free some space, "
                              "or point TK_HOME elsewhere") from None

@@ -128,14 +128,13 @@ def segments(inputs: tuple[str, ...], output: str, lang: str) -> None:
       tk corpus segments article.txt | head -3
       echo "Dr. Müller kam am 21. Februar. Er blieb." | tk corpus segments -
     """
-    from toolkit.outputs import atomic_write, check_writable, write_stdout
+    from toolkit.outputs import atomic_write, check_writable, jsonl_line, write_stdout
     from toolkit.segments import segment_documents, segment_record
 
     docs = _inputs(inputs, lang)
     if output != "-":
         check_writable(output, folder=False)
-    lines = [json.dumps(segment_record(s), ensure_ascii=False) + "\n"
-             for s in segment_documents(docs)]
+    lines = [jsonl_line(segment_record(s)) for s in segment_documents(docs)]
     if output == "-":
         write_stdout("".join(lines))
     else:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -110,11 +109,11 @@ def status_command(folder: str, as_json: bool) -> None:
     """Done / remaining / failed documents of a job, its throughput and when it last moved.
     A job whose process died shows as stopped; one that ended on an error shows it."""
     from toolkit.jobs import status
-    from toolkit.outputs import write_stdout
+    from toolkit.outputs import jsonl_line, write_stdout
 
     info = status(Path(folder))
     if as_json:
-        write_stdout(json.dumps(info, ensure_ascii=False) + "\n")
+        write_stdout(jsonl_line(info))
         return
     lines = [f"{folder}: {info['status']}  ({info['task']}, {info['model']}, "
              f"engine {info['engine']})",
@@ -123,6 +122,9 @@ def status_command(folder: str, as_json: bool) -> None:
              f"  segments   {info['segments']} done"]
     if info["error"]:
         lines.append(f"  error      {info['error']}")
+    if info["damaged_shards"]:
+        lines.append(f"  damaged    shard(s) {', '.join(map(str, info['damaged_shards']))} do not "
+                     "verify; run the same command again to redo them")
     if info["throughput"]:
         t = info["throughput"]
         lines.append(f"  last run   {t['segments_per_second']} segments/s, "

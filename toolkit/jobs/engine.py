@@ -332,8 +332,10 @@ def gpu_peak_mb() -> float | None:
 
 
 def status(folder: str | Path) -> dict[str, Any]:
-    """Done / remaining / failed of a job folder, from its manifest; a ``running`` job whose
-    folder no process holds is reported as ``stopped`` (it was killed)."""
+    """Done / remaining / failed of a job folder, from its manifest, with every finished
+    shard's file verified (record count and SHA-256): a ``running`` job whose folder no
+    process holds is reported as ``stopped`` (it was killed), a job with a shard that does not
+    verify as ``incomplete`` (the next run redoes it)."""
     path = Path(folder)
     manifest = read_manifest(path)
     if manifest is None:
@@ -344,7 +346,11 @@ def status(folder: str | Path) -> dict[str, Any]:
     state = manifest.get("status")
     if state == "running" and not _held(path):
         state = "stopped"
+    damaged = [e["index"] for e in manifest.get("shards", []) if not _verifies(path, e)]
+    if damaged and state == "complete":
+        state = "incomplete"
     return {
+        "damaged_shards": damaged,
         "status": state, "task": manifest.get("task"),
         "model": manifest.get("model"), "engine": manifest.get("engine"),
         "documents": total, "done": done, "failed": counts.get("documents_failed", 0),
@@ -354,6 +360,16 @@ def status(folder: str | Path) -> dict[str, Any]:
         "updated": manifest.get("updated"), "peak_memory_mb": manifest.get("peak_memory_mb"),
         "failures": [f for e in manifest.get("shards", []) for f in e.get("failed", [])],
     }
+
+
+def _verifies(folder: Path, entry: dict[str, Any]) -> bool:
+    from toolkit.jobs.folder import file_digest
+
+    try:
+        count, sha = file_digest(folder / entry["name"])
+    except OSError:
+        return False
+    return count == entry["segments"] and sha == entry.get("sha256")
 
 
 def _held(folder: Path) -> bool:

@@ -20,6 +20,7 @@ import os
 import pickle
 import socket
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -89,11 +90,11 @@ class RayRunner:
             actors = max(1, gpus if self.gpus_per_actor else 1)
         self._check_resources(ray, actors)
         dataset = ray.data.from_items(rows)
-        results = dataset.map_batches(
-            ShardWorker, fn_constructor_kwargs={"recipe": pickle.dumps(task.recipe()),
-                                                "settings": pickle.dumps(task.settings())},
-            batch_size=1, concurrency=min(actors, len(rows)),
-            num_gpus=self.gpus_per_actor or None, num_cpus=None if self.gpus_per_actor else 1)
+        with warnings.catch_warnings():
+            # max_restarts=0 is how Ray Data's own code says to turn restarts off; passing it
+            # as an extra argument is marked deprecated, with no named replacement yet.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            results = self._map(dataset, task, actors, len(rows))
         for row in _rows(ray, results):
             index = int(row["index"])
             result: ShardResult = pickle.loads(row["result"])
@@ -101,6 +102,18 @@ class RayRunner:
             done(index, docs, digest, result, float(row["seconds"]))
             if progress is not None:
                 progress(len(docs) if task.unit == "doc" else len(result.records))
+
+    def _map(self, dataset: Any, task: JobTask, actors: int, shards: int) -> Any:
+        """The dataset of shards through an actor pool of ``task``s, one model per actor. An
+        actor that dies is not restarted by Ray (which could not restart it: its arguments
+        live in the object store, and it says so on stderr); the job fails, and the same
+        command continues from the shards already written."""
+        return dataset.map_batches(
+            ShardWorker, fn_constructor_kwargs={"recipe": pickle.dumps(task.recipe()),
+                                                "settings": pickle.dumps(task.settings())},
+            batch_size=1, concurrency=min(actors, shards),
+            num_gpus=self.gpus_per_actor or None, num_cpus=None if self.gpus_per_actor else 1,
+            max_restarts=0)
 
     def _start(self) -> Any:
         ray = import_ray()
