@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "score": "toolkit.cli.score:score",
     "cache": "toolkit.cli.cache:cache",
     "jobs": "toolkit.cli.jobs:jobs",
+    "serve": "toolkit.cli.serve:serve",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -31,6 +32,7 @@ SHORT_HELP: dict[str, str] = {
     "score": "Score translations or summaries against reference sets.",
     "cache": "Show or clear what tk keeps in $TK_HOME/cache.",
     "jobs": "Status of a job folder: done, remaining, failed, throughput.",
+    "serve": "Serve a model over LibreTranslate's HTTP API, glossary enforced.",
 }
 
 
