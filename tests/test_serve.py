@@ -179,3 +179,32 @@ def test_sigterm_finishes_requests_under_way(server: Server) -> None:
     assert server.proc.wait(timeout=120) in (0, -signal.SIGTERM)
     status, body = result["answer"]  # type: ignore[misc]
     assert status == 200 and len(body["translatedText"]) == 20
+
+
+def test_a_request_the_model_fails_on_costs_only_that_request() -> None:
+    """Fault injection (no input makes a real model fail on demand): in one shared batch, the
+    request whose text fails gets the error, the others their translations."""
+    import asyncio
+
+    from toolkit.serve import Batcher, ServeOptions
+
+    class Failing:
+        def translate(self, texts: list[str], target: str) -> list[dict[str, object]]:
+            if "BAD" in texts:
+                raise RuntimeError("the model failed on this input")
+            return [{"text": t.upper(), "records": []} for t in texts]
+
+    async def scenario() -> list[object]:
+        batcher = Batcher(Failing(), ServeOptions(wait_ms=50))  # type: ignore[arg-type]
+        worker = asyncio.create_task(batcher.run())
+        results = await asyncio.gather(batcher.translate(["gut"], "en"),
+                                       batcher.translate(["BAD"], "en"),
+                                       batcher.translate(["auch gut"], "en"),
+                                       return_exceptions=True)
+        worker.cancel()
+        return list(results)
+
+    good, bad, other = asyncio.run(scenario())
+    assert good == [{"text": "GUT", "records": []}]
+    assert other == [{"text": "AUCH GUT", "records": []}]
+    assert isinstance(bad, RuntimeError)
