@@ -31,7 +31,7 @@ def test_the_ray_runner_writes_the_records_of_the_local_runner(
     glossary = tmp_path / "g.tsv"
     glossary.write_text("de\ten\nKI\tAI\nAlibaba\tAlibaba\n", encoding="utf-8")
     base = ["translate", "--to", "en", str(inputs), "-m", str(tiny_marian), "-g", str(glossary),
-            "--shard-size", "2", "--max-new-tokens", "10", "-q"]
+            "--shard-size", "2", "--max-new-tokens", "10"]
 
     monkeypatch.setenv("TK_HOME", str(tmp_path / "home-local"))
     local = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "local")])
@@ -47,6 +47,13 @@ def test_the_ray_runner_writes_the_records_of_the_local_runner(
     assert result.exit_code == 0, result.output
     read = lambda name: (tmp_path / name / "translations.jsonl").read_text(encoding="utf-8")  # noqa: E731
     assert read("ray") == read("local")
+    # ... and the same checks summary at the end (terms, numbers, language), shard by shard
+    def checks(output: str) -> list[str]:
+        lines = output.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("Checks:"))
+        return lines[start:start + 4]
+
+    assert checks(result.stderr) == checks(local.stderr)
     manifest = json.loads((tmp_path / "ray" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["runner"] == "ray" and manifest["status"] == "complete"
     assert [e["index"] for e in manifest["shards"]] == [0, 1, 2]
