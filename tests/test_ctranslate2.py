@@ -163,3 +163,44 @@ def test_a_gguf_too_big_for_memory_is_refused_before_loading_naming_what_it_need
     result = CliRunner().invoke(cli, ["translate", "--to", "en", str(doc), "-m", str(tiny_gguf),
                                       "-q"])
     assert result.exit_code == 0, result.output
+
+
+def test_both_engines_honour_the_models_generation_config(tiny_marian: Path,
+                                                          tmp_path: Path) -> None:
+    """A model that asks for at least N new tokens, or bans a word, gets that on CTranslate2
+    too (min_decoding_length, suppress_sequences), with the same text as on transformers;
+    what CTranslate2 cannot honour is named in its fingerprint."""
+    from collections import Counter
+
+    from transformers import GenerationConfig
+
+    def save(name: str, **changes: object) -> Path:
+        model = tmp_path / name
+        shutil.copytree(tiny_marian, model)
+        config = GenerationConfig.from_pretrained(model)
+        for key, value in changes.items():
+            setattr(config, key, value)
+        config.save_pretrained(model)
+        return model
+
+    def run(model: Path, engine: str) -> list[object]:
+        backend = load_backend(str(model), engine, device="cpu", dtype="float32")
+        return Translator(backend, max_new_tokens=20).translate(
+            [TranslationRequest(s, "de", "en") for s in GERMAN])
+
+    longer = save("min-tokens", min_new_tokens=16, suppress_tokens=[5])
+    hf, ct2 = run(longer, "transformers"), run(longer, "ctranslate2")
+    assert [t.text for t in ct2] == [t.text for t in hf]
+    assert all(t.new_tokens >= 16 for t in ct2)  # the minimum holds on CTranslate2 too
+    settings = load_backend(str(longer), "ctranslate2", device="cpu",
+                            dtype="float32").fingerprint.settings
+    assert settings["generation"]["min_decoding_length"] == 16
+    assert settings["not_honoured"] == ["suppress_tokens"]  # named, not dropped silently
+
+    word = Counter(w for t in hf for w in t.text.split()).most_common(1)[0][0]
+    plain = load_backend(str(tiny_marian), "transformers", device="cpu", dtype="float32")
+    pad = GenerationConfig.from_pretrained(tiny_marian).bad_words_ids or []
+    banned = save("banned", min_new_tokens=16, bad_words_ids=[*pad, plain.encode_target(word)])
+    hf_banned, ct2_banned = run(banned, "transformers"), run(banned, "ctranslate2")
+    assert [t.text for t in hf_banned] != [t.text for t in hf]  # the ban changes the output
+    assert [t.text for t in ct2_banned] == [t.text for t in hf_banned]  # on both engines

@@ -54,7 +54,7 @@ class BatchedBackend(Backend):
 
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS
     max_batch_size: int = DEFAULT_MAX_BATCH_SIZE
-    last_stats: dict[str, float]
+    last_stats: dict[str, float] = {}  # replaced (never mutated) by each generate()
 
     def group(self, requests: Sequence[GenerationRequest]) -> Iterable[list[int]]:
         """Positions of the requests that may share a batch, group by group."""

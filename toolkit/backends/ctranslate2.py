@@ -37,6 +37,8 @@ from toolkit.backends.batching import (
     Batch,
     BatchedBackend,
 )
+from toolkit.backends.generation import decoding_options, target_vocabulary
+from toolkit.backends.runtime import compute_type
 from toolkit.config import tk_home
 from toolkit.errors import CacheError, ConfigError, ModelError
 
@@ -47,12 +49,6 @@ log = logging.getLogger(__name__)
 _DONE = "tk-complete"
 LOCK_TIMEOUT_S = 1800
 INSTALL_HINT = "pip install 'tk-translate[ctranslate2]' (or: pip install ctranslate2)"
-# CTranslate2 compute types by tk dtype, per device kind ("auto": the fast choice there).
-_COMPUTE = {
-    "cpu": {"auto": "int8", "int8": "int8", "float32": "float32"},
-    "cuda": {"auto": "float16", "int8": "int8_float16", "float16": "float16",
-             "bfloat16": "bfloat16", "float32": "float32"},
-}
 
 
 def import_ctranslate2() -> Any:
@@ -69,15 +65,6 @@ def conversion_root() -> Path:
     return tk_home() / "cache" / "ctranslate2"
 
 
-def compute_type(dtype: str, device: str) -> str:
-    """The CTranslate2 compute type for tk's ``--dtype`` on ``device`` (cpu or cuda)."""
-    choices = _COMPUTE[device]
-    dtype = (dtype or "auto").lower()
-    if dtype not in choices:
-        allowed = ", ".join(choices)
-        raise ConfigError(f"dtype {dtype} is not available with --engine ctranslate2 on "
-                          f"{device}; choose one of: {allowed}")
-    return choices[dtype]
 
 
 class CTranslate2Backend(BatchedBackend):
@@ -129,8 +116,10 @@ class CTranslate2Backend(BatchedBackend):
         self._capabilities = declare(config, generation_config, self.tokenizer, ref,
                                      seq2seq=self.seq2seq, constraints=False)
         self._eos = self._end_tokens(config, generation_config)
+        self._decoding, self._not_honoured = decoding_options(
+            generation_config, self.tokenizer, seq2seq=self.seq2seq,
+            vocabulary=target_vocabulary(self.model_dir))
         self._fingerprint: Fingerprint | None = None
-        self.last_stats: dict[str, float] = {}
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -274,7 +263,11 @@ class CTranslate2Backend(BatchedBackend):
                 backend=self.name,
                 model=self.identity,
                 settings={"architecture": self._capabilities.architecture,
-                          "compute_type": self.compute_type, "device": self.device},
+                          "compute_type": self.compute_type, "device": self.device,
+                          # what of the model's generation config is honoured, and what not
+                          **({"generation": self._decoding} if self._decoding else {}),
+                          **({"not_honoured": self._not_honoured} if self._not_honoured
+                             else {})},
                 versions={"tk": __version__, "ctranslate2": ctranslate2.__version__,
                           "transformers": transformers.__version__},
             )
@@ -341,16 +334,23 @@ class CTranslate2Backend(BatchedBackend):
         """Start one batch; returns CTranslate2's async results (one per row)."""
         max_new = max(self._limits(requests))
         beams = requests[0].beams
+        decoding = dict(self._decoding)
         try:
             if self.seq2seq:
                 prefix = list(requests[0].decoder_prefix)
+                if "min_decoding_length" in decoding:  # as transformers: never past the budget
+                    decoding["min_decoding_length"] = min(decoding["min_decoding_length"],
+                                                          max_new) + len(prefix)
                 return self.model.translate_batch(
                     tokens, target_prefix=[prefix] * len(tokens) if prefix else None,
                     beam_size=beams, max_decoding_length=max_new + len(prefix),
-                    num_hypotheses=1, return_scores=False, asynchronous=True)
+                    num_hypotheses=1, return_scores=False, asynchronous=True, **decoding)
+            if "min_length" in decoding:
+                decoding["min_length"] = min(decoding["min_length"], max_new)
             options: dict[str, Any] = {"max_length": max_new, "sampling_topk": 1,
                                        "beam_size": beams, "include_prompt_in_result": False,
-                                       "end_token": self._eos or None, "asynchronous": True}
+                                       "end_token": self._eos or None, "asynchronous": True,
+                                       **decoding}
             return self.model.generate_batch(tokens, **options)
         except RuntimeError as e:
             raise ModelError(f"CTranslate2 failed on {self.model_label}: {_first_line(e)}"

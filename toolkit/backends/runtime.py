@@ -72,3 +72,22 @@ def set_cpu_threads(threads: int | None) -> None:
     import torch
 
     torch.set_num_threads(threads)
+
+
+# tk's --dtype as CTranslate2's compute type, by device.
+_COMPUTE = {
+    "cpu": {"auto": "int8", "int8": "int8", "float32": "float32"},
+    "cuda": {"auto": "float16", "int8": "int8_float16", "float16": "float16",
+             "bfloat16": "bfloat16", "float32": "float32"},
+}
+
+
+def compute_type(dtype: str, device: str) -> str:
+    """The CTranslate2 compute type for tk's ``--dtype`` on ``device`` (cpu or cuda)."""
+    choices = _COMPUTE[device]
+    dtype = (dtype or "auto").lower()
+    if dtype not in choices:
+        allowed = ", ".join(choices)
+        raise ConfigError(f"dtype {dtype} is not available with --engine ctranslate2 on "
+                          f"{device}; choose one of: {allowed}")
+    return choices[dtype]
