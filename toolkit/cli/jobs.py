@@ -18,6 +18,8 @@ def run_job_command(task: Any, inputs: tuple[str, ...], source: str, options: An
     """Run ``task`` over ``inputs`` into ``options.output`` (see :mod:`toolkit.jobs`), with a
     progress display on a terminal and a summary at the end; every way it can stop says
     truthfully what was kept and whether running it again helps."""
+    from itertools import islice
+
     from toolkit.documents import DocumentSource
     from toolkit.errors import TkError
     from toolkit.jobs import Job
@@ -26,8 +28,6 @@ def run_job_command(task: Any, inputs: tuple[str, ...], source: str, options: An
 
     job = Job(task, DocumentSource(inputs, source), options, announce=note)
     job.plan()  # every problem in the input before a model is loaded
-    from itertools import islice
-
     for warning in source_language_warnings(list(islice(job.documents(), 50)), source):
         note(warning)
     show = not quiet and sys.stderr.isatty()

@@ -28,7 +28,7 @@ from typing import Any
 
 from toolkit.documents import Document, DocumentSource
 from toolkit.errors import ConfigError, InputError, TkError
-from toolkit.jobs.folder import JobFolder, input_digest, read_manifest
+from toolkit.jobs.folder import JobFolder, input_digest, now, read_manifest
 from toolkit.jobs.task import JobTask, Progress, ShardResult
 from toolkit.outputs import atomic_write, check_writable
 
@@ -190,7 +190,7 @@ class Job:
         ends the run, the manifest says how."""
         run = JobRun()
         started = time.perf_counter()
-        self.folder.save(status="running", started=_now())
+        self.folder.save(status="running", started=now())
         previous = signal.getsignal(signal.SIGTERM) if _main_thread() else None
         if previous is not None:
             signal.signal(signal.SIGTERM, _raise_stopped)
@@ -295,12 +295,6 @@ def _main_thread() -> bool:
     import threading
 
     return threading.current_thread() is threading.main_thread()
-
-
-def _now() -> str:
-    from toolkit.jobs.folder import now
-
-    return now()
 
 
 def _throughput(run: JobRun) -> dict[str, float]:
