@@ -5,6 +5,7 @@ several tk processes can share one TK_HOME; `tk cache info|clear`."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -163,3 +164,38 @@ def test_cache_info_and_clear(tiny_marian: Path, tiny_gguf: Path) -> None:
     cleared = CliRunner().invoke(main, ["cache", "clear"])
     assert cleared.exit_code == 0 and "removed 2 generations" in cleared.output
     assert translate(tiny_marian)[1] == 0  # translated anew
+
+
+@pytest.mark.starter
+@pytest.mark.slow
+def test_what_an_earlier_run_cached_never_changes_an_output_on_int8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the real starter in int8 CTranslate2, which rows share a batch changes a few outputs.
+    The cache plans its chunks over every request, cached or not, so a run whose cache holds
+    a third of the requests (what a killed job leaves) writes what a fresh run writes."""
+    import json
+
+    from toolkit.cache import CachedBackend, GenerationCache
+    from toolkit.tasks import TranslationRequest, Translator
+
+    home = Path(os.environ.get("TK_STARTER_HOME", Path.home() / ".cache" / "tk"))
+    if not (home / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf").is_file():
+        pytest.skip("the starter is not installed (tk models pull starter)")
+    monkeypatch.setenv("TK_HOME", str(home))  # its conversions; the generations go to tmp_path
+    from toolkit.backends import load_backend
+
+    rows = [json.loads(line)["text"] for line in
+            (Path(__file__).resolve().parent.parent / "corpus" / "clean" / "segments.jsonl")
+            .read_text(encoding="utf-8").splitlines()][:48]
+    backend = load_backend("starter", "ctranslate2", device="cpu")
+
+    def run(name: str, prefill: list[str] | None = None) -> list[str]:
+        cached = CachedBackend(backend, GenerationCache(tmp_path / name), namespace="t")
+        translator = Translator(cached, max_new_tokens=48)
+        if prefill:
+            translator.translate([TranslationRequest(s, "de", "en") for s in prefill])
+        return [t.text for t in translator.translate([TranslationRequest(s, "de", "en")
+                                                      for s in rows])]
+
+    assert run("half.sqlite", prefill=rows[::3]) == run("fresh.sqlite")

@@ -11,6 +11,7 @@ $TK_HOME (WAL journal, busy timeout).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -138,23 +139,28 @@ class CachedBackend(Backend):
         fingerprint = self.backend.fingerprint.key
         keys = [self.cache.key(fingerprint, self.namespace, r) for r in requests]
         done = self.cache.get_many(keys)
-        hits = sum(k in done for k in keys)
-        self.hits += hits
-        if progress and hits:
-            progress(hits)
-        # Longest first, so each committed chunk holds requests of similar length and the
-        # backend's token-budget batches stay full; chunks are stored as they finish.
+        asked = Counter(keys)
+        # Longest first, so each chunk holds requests of similar length and the backend's
+        # token-budget batches stay full; chunks are stored as they finish.
         first: dict[str, int] = {}
         for i, k in enumerate(keys):
-            if k not in done:
-                first.setdefault(k, i)  # a request asked twice is generated once
-        todo = sorted(first.values(),
-                      key=lambda i: len(requests[i].text) + sum(len(c) for _, c in requests[i].messages),
-                      reverse=True)
+            first.setdefault(k, i)  # a request asked twice is generated once
+        order = sorted(first.values(),
+                       key=lambda i: len(requests[i].text) + sum(len(c) for _, c in requests[i].messages),
+                       reverse=True)
         # One commit per backend batch (by size): an interrupted run loses at most that.
         step = max(1, min(CHUNK, int(getattr(self.backend, "max_batch_size", CHUNK))))
-        for start in range(0, len(todo), step):
-            chunk = todo[start:start + step]
+        for start in range(0, len(order), step):
+            chunk = order[start:start + step]
+            if all(keys[i] in done for i in chunk):
+                self.hits += sum(asked[keys[i]] for i in chunk)
+                if progress:
+                    progress(len(chunk))
+                continue
+            # The chunks are planned over every request, cached or not, and a chunk runs
+            # whole: which rows share a batch changes the numbers of int8 and other reduced-
+            # precision kernels, so no output depends on what an earlier run left in the
+            # cache, and a resumed job writes what an uninterrupted one did.
             outputs = self.backend.generate([requests[i] for i in chunk], progress)
             self.cache.put_many([(keys[i], out) for i, out in zip(chunk, outputs, strict=True)])
             done.update((keys[i], out) for i, out in zip(chunk, outputs, strict=True))
