@@ -6,7 +6,7 @@ and checks every value by the setting's type, so nothing below checks it again."
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from toolkit.config import SETTINGS, setting
@@ -52,6 +52,11 @@ class ModelOptions:
             if value is not None:
                 values[f.name] = value
         return cls(**values)
+
+    def pinned(self, backend: Backend) -> ModelOptions:
+        """These options fixed to the model ``backend`` resolved (a path made absolute), with
+        no fallback: what another process, or another engine, loads to run the same model."""
+        return replace(self, model=backend.ref or self.model, fallback=False)
 
     def backend_options(self) -> dict[str, Any]:
         """What the backend itself takes (the rest is the task's or the loader's)."""

@@ -54,9 +54,8 @@ class SummarizeJob:
                 "fingerprint_short": self.summarizer.fingerprint_short}
 
     def recipe(self) -> tuple[Callable[..., SummarizeJob], Any]:
-        model = replace(self.options.model, model=self.summarizer.backend.ref
-                        or self.options.model.model, fallback=False)
-        return SummarizeJob, replace(self.options, model=model)
+        return SummarizeJob, replace(self.options,
+                                     model=self.options.model.pinned(self.summarizer.backend))
 
     def cache_hits(self) -> int:
         return self.summarizer.backend.cache_hits or 0

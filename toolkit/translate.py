@@ -131,12 +131,10 @@ def translator_for(options: ModelOptions, target_lang: str, source_lang: str = "
     if not translator.supports_constraints:
         # Segments that still miss a term after the hints are retried where terms can be
         # forced: the same model on the transformers backend, loaded only if needed.
-        ref = translator.backend.ref
 
         def constrained() -> Translator:
             # int8 etc. are CTranslate2's; transformers picks its own dtype
-            inner_options = replace(options, model=ref or options.model, engine="transformers",
-                                    dtype="auto", fallback=False)
+            inner_options = replace(options.pinned(backend), engine="transformers", dtype="auto")
             inner = load_backend(inner_options, target_lang, "translate",
                                  namespace=PROMPT_VERSION)
             return Translator(inner, beams=translator.beams,

@@ -92,11 +92,8 @@ class TranslateJob:
                 "fingerprint_short": self.translator.fingerprint_short}
 
     def recipe(self) -> tuple[Callable[..., TranslateJob], Any]:
-        # Workers elsewhere load the model the driver resolved (a path made absolute), and
-        # never fall back to another one.
-        model = replace(self.options.model, model=self.translator.backend.ref
-                        or self.options.model.model, fallback=False)
-        return TranslateJob, replace(self.options, model=model)
+        return TranslateJob, replace(self.options,
+                                     model=self.options.model.pinned(self.translator.backend))
 
     def cache_hits(self) -> int:
         return self.translator.backend.cache_hits or 0
