@@ -1,7 +1,8 @@
 """Translation records as a reader sees them, with tk's own checks run again on the text (so
 outputs of any tool, or of older tk versions, are counted alike): terms placed / appended after
 the sentence / left untranslated / missing, numbers right / wrong / missing, outputs in the
-wrong language or repeating themselves, and the number spans tk repaired.
+wrong language or repeating themselves, German words left in the output (and in how many
+segments), and the number spans tk repaired.
 
     python benchmarks/reader_view.py out/en/translations.jsonl plain.jsonl [-g glossary] [--lang en]
 """
@@ -37,7 +38,8 @@ def main() -> None:
               f"{s.terms_untranslated}, missing {s.terms_missing}; numbers right "
               f"{s.numbers_matched}/{s.numbers_checked}, wrong {s.numbers_wrong}, missing "
               f"{s.numbers_missing}; wrong language {s.language_failures}; repeating "
-              f"{s.repeating}; number spans repaired {repaired}")
+              f"{s.repeating}; German words left {s.untranslated_words} in "
+              f"{s.segments_untranslated} segments; number spans repaired {repaired}")
 
 
 if __name__ == "__main__":

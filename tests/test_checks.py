@@ -40,8 +40,10 @@ def test_record_shape_is_json_ready() -> None:
     checks = check_segment(SOURCE, "The AI model Qwen3.5 has 397 billion parameters.",
                            terms=Terms(found=[KI, QWEN]), segment_id="d:p01:s01")
     record = json.loads(json.dumps(checks.to_dict()))
-    assert set(record) == {"terms", "numbers", "language", "repeats", "repaired"}
+    assert set(record) == {"terms", "numbers", "language", "repeats", "repaired",
+                           "untranslated_words"}
     assert record["repeats"] is None and record["repaired"] == []
+    assert record["untranslated_words"] == []
     assert record["terms"]["status"] == "ok"
     assert record["numbers"]["checked"] == 1 and record["numbers"]["status"] == "ok"
     assert record["language"] == {"ok": True, "detected": "en"}

@@ -49,15 +49,18 @@ def score() -> None:
 @score.command()
 @click.argument("hypotheses", nargs=-1, required=True, type=click.Path(exists=True))
 @_common
-@click.option("-m", "--metric", "metrics", default="bleu,chrf,terms,numbers", show_default=True,
-              metavar="LIST", help="Comma-separated: bleu, chrf, chrf++, ter, terms, numbers, semantic, comet.")
+@click.option("-m", "--metric", "metrics", default="bleu,chrf,terms,numbers,untranslated",
+              show_default=True, metavar="LIST",
+              help="Comma-separated: bleu, chrf, chrf++, ter, terms, numbers, untranslated "
+                   "(German words left per 100 segments), semantic, comet.")
 @click.option("--comet-python", metavar="PATH",
               help="Python of the separate COMET environment [default: .venv-comet/bin/python; TK_COMET_PYTHON].")
 @click.option("--covered", is_flag=True,
               help="Score only the reference documents every system covers (a partial run, "
                    "a job under way, one --shard); the table says how much of the set that is.")
 @click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Check terms and numbers again on every system's text with this glossary "
+              help="Check terms, numbers and German words left again on every system's text "
+                   "with this glossary "
                    "(as tk translate checks them: a term counts only placed in the sentence), "
                    "instead of reading the records' checks: plain-text outputs of any tool get "
                    "term accuracy too.")

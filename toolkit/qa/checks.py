@@ -2,10 +2,11 @@
 
 A :class:`SegmentChecks` joins the glossary's term check (from :mod:`toolkit.glossary`, or None
 when no glossary is used), the number check, the language check and the repetition check of
-one segment; its ``to_dict()`` is what ``translations.jsonl`` stores under ``"checks"``.
+one segment, and the German words the output still carries (:mod:`toolkit.qa.untranslated`); its
+``to_dict()`` is what ``translations.jsonl`` stores under ``"checks"``.
 :class:`CheckSummary` adds them up for a run as a reader would count: terms placed, appended
-after the sentence, left untranslated or missing; numbers right, wrong or missing; outputs that
-repeat themselves; and the worst segments by id.
+after the sentence, left untranslated or missing; numbers right, wrong or missing; German words
+left in the output; outputs that repeat themselves; and the worst segments by id.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 from toolkit.qa.language import LanguageCheck, check_language
 from toolkit.qa.numbers import NumberCheck, check_numbers
 from toolkit.qa.repetition import repeated_stretch
+from toolkit.qa.untranslated import untranslated_words
 
 
 @runtime_checkable
@@ -34,7 +36,7 @@ class TermCheckLike(Protocol):
 
 @dataclass(frozen=True)
 class SegmentChecks:
-    """Terms, numbers, language and repetition of one translated segment."""
+    """Terms, numbers, language, German words left and repetition of one translated segment."""
 
     numbers: NumberCheck
     language: LanguageCheck
@@ -42,21 +44,25 @@ class SegmentChecks:
     id: str = ""  # the segment id, so a summary can point at the worst segments
     repeats: str | None = None  # a stretch the output says three times and the source does not
     repaired: tuple[tuple[str, str], ...] = ()  # (was, now): number spans tk rewrote from the source
+    untranslated: tuple[str, ...] = ()  # German words of the source left in the output
 
     @property
     def ok(self) -> bool:
         terms_ok = self.terms is None or self.terms.status != "violated"
-        return terms_ok and self.numbers.ok and self.language.ok and self.repeats is None
+        return (terms_ok and self.numbers.ok and self.language.ok and self.repeats is None
+                and not self.untranslated)
 
     def to_dict(self) -> dict[str, Any]:
         """``{"terms": {...} | None, "numbers": {...}, "language": {"ok": ..., "detected": ...},
-        "repeats": None | "the stretch", "repaired": [{"was": ..., "now": ...}]}``"""
+        "repeats": None | "the stretch", "repaired": [{"was": ..., "now": ...}],
+        "untranslated_words": [...]}``"""
         return {
             "terms": self.terms.to_dict() if self.terms is not None else None,
             "numbers": self.numbers.to_dict(),
             "language": self.language.to_dict(),
             "repeats": self.repeats,
             "repaired": [{"was": a, "now": b} for a, b in self.repaired],
+            "untranslated_words": list(self.untranslated),
         }
 
     def problems(self) -> list[str]:
@@ -73,21 +79,42 @@ class SegmentChecks:
             how = {"appended": "appended after the sentence",
                    "untranslated": "left untranslated"}.get(term.get("problem", ""), "missing")
             out.append(f"term {term.get('source', '?')} -> want {term.get('target', '?')} ({how})")
+        if self.untranslated:
+            out.append("German left: " + ", ".join(self.untranslated))
         return out
 
 
 def check_segment(source: str, translation: str, *, source_lang: str = "de",
                   target_lang: str = "en", terms: TermCheckLike | None = None,
                   segment_id: str = "") -> SegmentChecks:
-    """Run the number, language and repetition checks on one segment and join them with its
-    term check."""
+    """Run the number, language, untranslated-word and repetition checks on one segment and
+    join them with its term check (whose glossary entries are right as they stand)."""
     return SegmentChecks(
         numbers=check_numbers(source, translation, source_lang, target_lang),
         language=check_language(translation, target_lang, source=source),
         terms=terms,
         id=segment_id,
         repeats=repeated_stretch(translation, source),
+        untranslated=untranslated_words(source, translation, source_lang=source_lang,
+                                        target_lang=target_lang, keep=glossary_forms(terms)),
     )
+
+
+def glossary_forms(terms: TermCheckLike | None) -> tuple[str, ...]:
+    """Every form, in every language, of the glossary entries a term check found: words the
+    untranslated-word check leaves to the term check."""
+    if terms is None:
+        return ()
+    forms: list[str] = []
+    for result in getattr(terms, "found", ()) or ():
+        entry = getattr(result, "entry", None)
+        if entry is not None:
+            for group in (entry.forms, entry.expansions):
+                for values in group.values():
+                    forms += values
+    if not forms:  # a term check that keeps only what it reports
+        forms = [str(t.get(k, "")) for t in _terms(terms, "found") for k in ("source", "target")]
+    return tuple(forms)
 
 
 def _terms(check: TermCheckLike | None, key: str) -> list[dict[str, Any]]:
@@ -142,6 +169,8 @@ class CheckSummary:
     numbers_wrong: int = 0  # of numbers_mismatched: there with another value, scale or unit
     repeating: int = 0  # outputs that repeat themselves
     repaired: int = 0  # number spans rewritten from the source (see --no-repair)
+    untranslated_words: int = 0  # German words left in the outputs
+    segments_untranslated: int = 0  # outputs with at least one
 
     @property
     def terms_placed(self) -> int:
@@ -207,12 +236,15 @@ class CheckSummary:
             numbers_wrong=sum(i.found is not None for c in checks for i in c.numbers.mismatched),
             repeating=sum(c.repeats is not None for c in checks),
             repaired=sum(len(c.repaired) for c in checks),
+            untranslated_words=sum(len(c.untranslated) for c in checks),
+            segments_untranslated=sum(bool(c.untranslated) for c in checks),
         )
 
     _ADDED = ("segments", "segments_with_terms", "terms_found", "terms_enforced", "terms_violated",
               "numbers_checked", "numbers_matched", "numbers_mismatched", "numbers_unverified",
               "language_failures", "segments_with_problems", "terms_appended",
-              "terms_untranslated", "numbers_wrong", "repeating", "repaired")
+              "terms_untranslated", "numbers_wrong", "repeating", "repaired", "untranslated_words",
+              "segments_untranslated")
 
     def merge(self, other: CheckSummary, worst: int = 5) -> CheckSummary:
         """The summary of both runs of segments (a job adds one shard at a time, so memory
@@ -250,6 +282,8 @@ class CheckSummary:
                 "accuracy": self.number_accuracy,
             },
             "language": {"failures": self.language_failures},
+            "untranslated": {"words": self.untranslated_words,
+                             "segments": self.segments_untranslated},
             "repeating": self.repeating,
             "segments_with_problems": self.segments_with_problems,
             "worst": [w.to_dict() for w in self.worst],
@@ -280,7 +314,10 @@ class CheckSummary:
             lines.append(f"            {self.repaired} number spans repaired from the source "
                          "(checks.repaired; --no-repair turns it off)")
         lines.append(f"  language  {self.language_failures} of {self.segments} segments not in the target "
-                     "language")
+                     "language" + (" (shipped as the best try; checks.language says so)"
+                                   if self.language_failures else ""))
+        lines.append(f"  German    {self.untranslated_words} words left untranslated in "
+                     f"{self.segments_untranslated} segments")
         if self.repeating:
             lines.append(f"  repeats   {self.repeating} outputs repeat themselves")
         if self.worst:

@@ -18,8 +18,8 @@ from toolkit.errors import ScoreError
 
 SACREBLEU_METRICS: tuple[str, ...] = ("bleu", "chrf", "chrf++", "ter")
 SACREBLEU_NAMES = {"bleu": "BLEU", "chrf": "chrF2", "chrf++": "chrF2++", "ter": "TER"}  # as sacreBLEU prints them
-CHECK_METRICS: tuple[str, ...] = ("terms", "numbers")
-LOWER_IS_BETTER = frozenset({"ter"})
+CHECK_METRICS: tuple[str, ...] = ("terms", "numbers", "untranslated")
+LOWER_IS_BETTER = frozenset({"ter", "untranslated"})
 
 
 def bleu_tokenizer(lang: str) -> str:
@@ -85,6 +85,7 @@ def sentence_scores(name: str, stats: np.ndarray, lang: str, nrefs: int = 1) -> 
 CHECKS_SIGNATURE = {
     "terms": "source:checks.terms|count:placed/found|version:tk-{v}",
     "numbers": "source:checks.numbers|count:matched/(matched+mismatched)|unverified:excluded|version:tk-{v}",
+    "untranslated": "source:checks.untranslated_words|count:words/segments|version:tk-{v}",
 }
 
 
@@ -95,9 +96,13 @@ def check_counts(name: str, checks: Mapping[str, Any] | None) -> tuple[int, int]
     appended after the sentence, left untranslated or missing; records of tk before 0.2 did not
     tell appended terms apart - ``tk score --glossary`` checks such outputs again); source quantities that come out right, leaving out those tk could not verify.
     None when the segment has no such check (older outputs, no glossary): reported as n/a,
-    never as 0 or 100."""
+    never as 0 or 100. ``untranslated``: ``(German words left, 1)``, so the score is German
+    words left per 100 segments (lower is better)."""
     if not checks or not isinstance(checks, Mapping):
         return None
+    if name == "untranslated":
+        left = checks.get("untranslated_words")
+        return (len(left), 1) if isinstance(left, list) else None
     part = checks.get(name)
     if not isinstance(part, Mapping):
         return None

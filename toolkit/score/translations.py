@@ -4,6 +4,7 @@ intervals and paired comparisons against the first system."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,8 +33,9 @@ from toolkit.score.hypotheses import (
 from toolkit.score.references import TranslationReferences, read_reference_translations
 from toolkit.score.report import MetricScore, ScoreReport, SystemScores
 
-TRANSLATION_METRICS: tuple[str, ...] = ("bleu", "chrf", "chrf++", "ter", "terms", "numbers", "semantic", "comet")
-DEFAULT_TRANSLATION_METRICS: tuple[str, ...] = ("bleu", "chrf", "terms", "numbers")
+TRANSLATION_METRICS: tuple[str, ...] = ("bleu", "chrf", "chrf++", "ter", "terms", "numbers",
+                                        "untranslated", "semantic", "comet")
+DEFAULT_TRANSLATION_METRICS: tuple[str, ...] = ("bleu", "chrf", "terms", "numbers", "untranslated")
 
 
 @dataclass
@@ -228,6 +230,9 @@ def score_translations(
                                                            confidence=confidence))
     if "ter" in metric_names:
         report.notes.append("TER: lower is better.")
+    if "untranslated" in metric_names:
+        report.notes.append("untranslated: German words left in the output per 100 segments "
+                            "(checks.untranslated_words); lower is better.")
     if coverage is not None:
         report.notes.insert(0, coverage)
     return report
@@ -292,7 +297,7 @@ def _compute(m: str, a: _Aligned, refs: TranslationReferences, lang: str, signat
         total = int(stats[:, 1].sum())
         signature = M.checks_signature(m)
         if recheck:  # the checks were made again here, not read from the records
-            signature = signature.replace(f"source:checks.{m}", recheck)
+            signature = re.sub(r"source:checks\.\w+", recheck, signature, count=1)
         signatures[m] = f"{m}|{signature}"
         shares: list[float | None] = [M.percent(*c) if c and c[1] else None for c in counts]
         return _Computed(score=ratio_from_sums(stats.sum(axis=0)) if total else None, stats=stats,
