@@ -111,6 +111,17 @@ def test_the_summary_counts_as_a_reader_would() -> None:
     # a scale word glued to the next word is rewritten with the figure, not left beside it
     ("Der 3-Milliarden-Plan gegen den Absturz", "The 3 Million-Plan against the crash", "en",
      "The 3 billion-Plan against the crash"),
+    # the figure right, its currency left in German spelling after it
+    ("Das Programm von 53 Milliarden US-Dollar.", "The program of 53 billion US-Dollar.", "en",
+     "The program of $53 billion."),
+    ("380 Milliarden Yuan (53 Milliarden US-Dollar)", "3800亿 Yuan (530亿 US-Dollar)", "zh",
+     "3800亿元 (530亿美元)"),
+    # a German decimal comma with a scale word and the German currency: all of it rewritten
+    ("Er investierte 16,3 Millionen US-Dollar.", "He invested 16,3 million US-Dollar.", "en",
+     "He invested $16.3 million."),
+    # a numbered list item's marker the model dropped
+    ("1. Infrastrukturaufbau", "Infrastructure building", "en", "1. Infrastructure building"),
+    ("3. Marktbereinigung", "市场整合", "zh", "3. 市场整合"),
 ])
 def test_a_right_figure_in_the_wrong_rendering_is_repaired_from_the_source(
         source, translation, lang, repaired) -> None:

@@ -190,3 +190,37 @@ def check_terms(source: str, translation: str, glossary: Glossary, target_lang: 
             state = "missing"
         results[(id(m.entry), target)] = TermResult(m.text, target, state, m.entry)
     return TermCheck(target_lang, tuple(results.values()))
+
+
+def place_untranslated(translation: str, check: TermCheck) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``translation`` with each glossary term left in its source form written as the glossary
+    requires, where it stands ("die neueste Sprachmodell Qwen" in Chinese -> "最新 语言模型 Qwen"
+    becomes "最新语言模型 Qwen"; "KI-Aktien" in English -> "AI-Aktien"), and the (was, now) pairs.
+    Only terms the check found ``untranslated``. Matching runs on the NFKC form, as the check
+    does; a translation whose NFKC form is not as long (so spans would not line up) is left
+    as it is."""
+    done: list[tuple[str, str]] = []
+    lang = check.target_lang
+    for r in check.violated:
+        if r.state != "untranslated":
+            continue
+        normal = unicodedata.normalize("NFKC", translation)
+        if len(normal) != len(translation):
+            break
+        m = _target_regex(r.source, lang, True).search(normal)
+        if m is None or not m.group():
+            continue
+        start, end = m.span()
+        if lang in UNSPACED_LANGUAGES:  # no space is left between Chinese characters
+            while start and translation[start - 1] == " ":
+                start -= 1
+            while end < len(translation) and translation[end] == " ":
+                end += 1
+            before, after = translation[:start], translation[end:]
+            new = (" " if before[-1:].isascii() and before[-1:].isalnum() else "") + r.target + \
+                  (" " if after[:1].isascii() and after[:1].isalnum() else "")
+        else:
+            before, after, new = translation[:start], translation[end:], r.target
+        done.append((translation[m.start():m.end()], r.target))
+        translation = before + new + after
+    return translation, tuple(done)
