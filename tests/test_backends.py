@@ -161,10 +161,16 @@ def test_chat_prompt_uses_the_template_and_lists_the_terms(tiny_chat: Path) -> N
     assert "Die KI von Alibaba." in prompt
     assert draft.messages[0] == ("system", "Use exactly these renderings:\nKI -> 人工智能")
     retry = t.requests([TranslationRequest("Die KI.", "de", "zh", attempt=1)])[0]
-    # no hints: the plain call users write, one user turn; a retry restates the language
+    # no hints: the plain call users write, one user turn; a retry restates the language, and
+    # a retry of an answer in the wrong language into Chinese is asked in Chinese
     assert [role for role, _ in retry.messages] == ["user"]
     assert retry.messages[0][1].startswith("Answer in Simplified Chinese only. Translate the "
                                            "following German text into Simplified Chinese.")
+    retry = t.requests([TranslationRequest("Die KI.", "de", "zh", attempt=1, in_target=True)])[0]
+    assert retry.messages[0][1] == "把下面的德文翻译成中文，只回复译文。\n\nDie KI."
+    retry = t.requests([TranslationRequest("Die KI.", "de", "en", attempt=1)])[0]
+    assert retry.messages[0][1].startswith("Answer in English only. Translate the "
+                                           "following German text into English.")
 
 
 def test_chat_batches_use_left_padding(tiny_chat: Path) -> None:

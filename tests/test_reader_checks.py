@@ -119,6 +119,9 @@ def test_the_summary_counts_as_a_reader_would() -> None:
     # a German decimal comma with a scale word and the German currency: all of it rewritten
     ("Er investierte 16,3 Millionen US-Dollar.", "He invested 16,3 million US-Dollar.", "en",
      "He invested $16.3 million."),
+    # in Chinese, a right figure (a range too) with the currency as a code or in English
+    ("Kursziel 140–180 USD.", "目标价140-180 USD。", "zh", "目标价140–180美元。"),
+    ("Der 3-Milliarden-Yuan-Plan", "我们就会看到30亿 yuan的计划", "zh", "我们就会看到30亿元的计划"),
     # a numbered list item's marker the model dropped
     ("1. Infrastrukturaufbau", "Infrastructure building", "en", "1. Infrastructure building"),
     ("3. Marktbereinigung", "市场整合", "zh", "3. 市场整合"),

@@ -48,9 +48,14 @@ class TranslationRecord:
     retried: bool = False
     pieces: int = 1  # > 1: longer than the model's window, translated in pieces and joined
     fingerprint: str = ""
+    route: str = "direct"  # "pivot-en": translated through English, from ``pivot``
+    pivot: str | None = None  # the English the output was translated from (pivot-en only)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        record = asdict(self)
+        if record["pivot"] is None:
+            del record["pivot"]
+        return record
 
 
 @dataclass
@@ -102,7 +107,9 @@ class TranslateOptions:
         """What the retry policy is asked (the settings of a job that change its records)."""
         return {"enforce": self.enforce, "checks": self.checks,
                 "repair": self.repair and self.enforce,
-                "retry": self.retry if self.enforce else None}
+                "retry": self.retry if self.enforce else None,
+                "pivot": "en" if (self.enforce and self.checks and self.target == "zh"
+                                  and self.source != "en") else None}
 
 
 def load_translator(
@@ -182,6 +189,7 @@ def translate_segments(
             checks=o.checks.to_dict() if o.checks is not None else None,
             retried=o.retried, pieces=o.pieces,
             fingerprint=o.by.fingerprint_short if o.by else fingerprint,
+            route=o.route, pivot=o.pivot,
         )
         for s, o in zip(segments, outcomes, strict=True)
     ]

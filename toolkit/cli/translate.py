@@ -34,20 +34,23 @@ from toolkit.languages import SOURCE_LANGUAGES
               help="Check glossary terms and numbers but never intervene (no hints, no retries): "
                    "the baseline that shows what enforcement adds.")
 @click.option("--no-repair", is_flag=True,
-              help="Leave numbers as the model wrote them. By default a number whose figure is "
-                   "right and whose scale or format is wrong (380 million for 380 Milliarden, "
-                   "6,22% in English) is rewritten from the source and recorded in the "
-                   "record's checks.repaired.")
+              help="Leave the output as the model wrote it. By default a number whose figure "
+                   "is right and whose scale or format is wrong (380 million for 380 "
+                   "Milliarden, 6,22% in English) is rewritten from the source, and a "
+                   "glossary term no retry placed that stands in its German form is written "
+                   "as the glossary says; each recorded in the record's checks.repaired.")
 @click.option("--retry", "retry", type=click.Choice(["inline", "force", "inline+force"]),
               default="inline", show_default=True,
-              help="How a retry asks for missing terms and wrong numbers: inline writes the "
-                   "required forms into the source where the terms stand (models copy them "
-                   "into place; runs on any engine); force forces them while decoding "
+              help="How a retry asks for missing terms, wrong numbers and German words left: "
+                   "inline writes the required forms (and the words, translated) into the "
+                   "source where they stand (models copy them into place; runs on any engine; "
+                   "into Chinese, what still fails goes through English); force forces them "
+                   "while decoding "
                    "(transformers; often lands after the sentence; on --engine ctranslate2 "
                    "the last round runs on transformers); inline+force: inline, then force in "
                    "the last round.")
 @click.option("--no-checks", is_flag=True,
-              help="Skip number and language checks (and their retries).")
+              help="Skip the number, language and German-word checks (and their retries).")
 @click.option("-o", "--output", metavar="DIR|-",
               help="Folder for <doc>.<lang>.txt files and translations.jsonl (a resumable "
                    "job), or - for records on stdout. Without it the translated text goes to "

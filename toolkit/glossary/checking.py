@@ -194,20 +194,26 @@ def check_terms(source: str, translation: str, glossary: Glossary, target_lang: 
 
 def place_untranslated(translation: str, check: TermCheck) -> tuple[str, tuple[tuple[str, str], ...]]:
     """``translation`` with each glossary term left in its source form written as the glossary
-    requires, where it stands ("die neueste Sprachmodell Qwen" in Chinese -> "最新 语言模型 Qwen"
-    becomes "最新语言模型 Qwen"; "KI-Aktien" in English -> "AI-Aktien"), and the (was, now) pairs.
-    Only terms the check found ``untranslated``. Matching runs on the NFKC form, as the check
-    does; a translation whose NFKC form is not as long (so spans would not line up) is left
-    as it is."""
+    requires, where it stands ("最新 Sprachmodell Qwen" in Chinese becomes "最新语言模型 Qwen";
+    "KI-Aktien" in English -> "AI-Aktien"), and the (was, now) pairs. Into Chinese, a missing
+    term the output writes in the entry's English form is written so too ("AI" where the
+    glossary wants 人工智能 - what an answer through English leaves). Matching runs on the NFKC
+    form, as the check does; a translation whose NFKC form is not as long (so spans would not
+    line up) is left as it is."""
     done: list[tuple[str, str]] = []
     lang = check.target_lang
     for r in check.violated:
-        if r.state != "untranslated":
+        if r.state == "untranslated":
+            forms: tuple[str, ...] = (r.source,)
+        elif r.state == "missing" and lang in UNSPACED_LANGUAGES and r.entry.kind != "keep":
+            forms = r.entry.accepted("en")
+        else:
             continue
         normal = unicodedata.normalize("NFKC", translation)
         if len(normal) != len(translation):
             break
-        m = _target_regex(r.source, lang, True).search(normal)
+        m = next((hit for f in forms if f
+                  and (hit := _target_regex(f, lang, True).search(normal)) is not None), None)
         if m is None or not m.group():
             continue
         start, end = m.span()

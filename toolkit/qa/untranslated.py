@@ -49,6 +49,7 @@ MIN_GERMAN_ZIPF = 2.0  # at least about once per 100 million German words
 MIN_RARE_GERMAN_ZIPF = 1.0  # a word English never uses needs only to be known in German
 MIN_LEAD = 1.0  # ten times as common in German as in English
 MAX_ENGLISH_ZIPF = 4.0  # as common as this in English (a name, a loan), it reads as English
+MIN_LEAD_COMMON = 2.0  # ... unless a hundred times as common in German ("von", "die", "und")
 MIN_PIECE = 4  # characters of the shortest piece of a source word that counts as copied
 MIN_STEM = 5  # characters a source word and an output word share to be one word re-inflected
 MIN_COMPOUND_HEAD = 3  # characters before the German word a compound ends in
@@ -63,12 +64,15 @@ def _zipf(word: str, lang: str) -> float:
 
 def is_german(word: str) -> bool:
     """Whether ``word`` (lower case) reads as German and not as English: common in German
-    text, ten times rarer in English and not common in English at all; or known in German
-    and never seen in English (a rare compound such as "Schlüsselfaktor")."""
+    text, ten times rarer in English and not common in English (or a hundred times rarer:
+    "von", "die"); or known in German and never seen in English (a rare compound such as
+    "Schlüsselfaktor")."""
     de, en = _zipf(word, "de"), _zipf(word, "en")
     if en == 0:
         return de >= MIN_RARE_GERMAN_ZIPF
-    return de >= MIN_GERMAN_ZIPF and de - en >= MIN_LEAD and en < MAX_ENGLISH_ZIPF
+    lead = de - en
+    return de >= MIN_GERMAN_ZIPF and lead >= MIN_LEAD and (en < MAX_ENGLISH_ZIPF
+                                                           or lead >= MIN_LEAD_COMMON)
 
 
 def _german_like(word: str) -> bool:

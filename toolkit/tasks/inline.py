@@ -3,6 +3,8 @@ and figures stand, for the model to copy into place (``--retry inline``, the def
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -11,11 +13,13 @@ if TYPE_CHECKING:
 
 
 def inline_targets(request: TranslationRequest, glossary: Glossary | None, *,
-                   numbers: bool = False) -> str:
+                   numbers: bool = False, words: Mapping[str, str] | None = None) -> str:
     """The request's source with each glossary term's required target form written where the
-    term stands ("KI-Markt" -> "AI-Markt", "KI-Modelle" -> "人工智能-Modelle") and, with
+    term stands ("KI-Markt" -> "AI-Markt", "KI-Modelle" -> "人工智能-Modelle"); with
     ``numbers``, each figure the target writes differently as the target writes it
-    ("380 Milliarden Yuan" -> "380 billion Yuan"): forms a model copies into place."""
+    ("380 Milliarden Yuan" -> "380 billion Yuan"); and each source word of ``words`` as its
+    translation (a word the output before left in German, "Umsatz" -> "revenue"): forms a
+    model copies into place."""
     text, sl, tl = request.text, request.source_lang, request.target_lang
     edits: list[tuple[int, int, str]] = []
     if glossary is not None:
@@ -37,6 +41,9 @@ def inline_targets(request: TranslationRequest, glossary: Glossary | None, *,
             if offset >= 0 and new != q.amount:
                 start = q.span[0] + offset
                 edits.append((start, start + len(q.amount), new))
+    for word, target in (words or {}).items():
+        for w in re.finditer(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", text):
+            edits.append((w.start(), w.end(), target))
     kept: list[tuple[int, int, str]] = []
     for edit in sorted(edits):
         if not kept or edit[0] >= kept[-1][1]:  # overlapping edits: the first one wins

@@ -16,6 +16,19 @@ missing terms is its *method*:
   be guaranteed *somewhere*, often after the sentence has ended.
 * ``inline+force``: ``inline`` first, ``force`` in the last round.
 
+A segment that still drops a number of its source after the retries is translated once more
+**in two halves**, cut at the strongest boundary nearest its middle (a clause, a comma), and
+joined (``route: split``): a small model keeps the figures of a short clause that it drops from
+a long sentence.
+
+German words the output before left untranslated (:mod:`toolkit.qa.untranslated`) are
+translated on their own (one short request per word, cached) and written into the retry's
+source in the target language, as terms are. Into Chinese, a segment still failing after the
+retries is translated once more **through English** (``route: pivot-en``): the German into
+English with this same policy (the requests an English run makes, so a run into English before
+it has cached them), then that English into Chinese with the glossary's hints; the checks stay
+against the German. The small models translate into English far better than into Chinese.
+
 A retry replaces the output before it only if it has strictly fewer problems, does not repeat
 itself, has not run on far past the first output, and keeps the content the output before it
 had (its source numbers, most of its length); refused retries are counted by reason.
@@ -24,6 +37,7 @@ Whatever is still wrong is reported in the segment's checks, never hidden.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -38,8 +52,10 @@ if TYPE_CHECKING:
     from toolkit.glossary import Glossary, TermCheck
     from toolkit.qa.checks import SegmentChecks
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 RUNAWAY_RATIO = 2.0
 RUNAWAY_MARGIN_TOKENS = 8
+MIN_SPLIT_CHARS = 40  # a segment shorter than this is not cut in halves
 KEEP_RATIO = 0.7  # a retry shorter than this share of the output before it has dropped content
 METHODS = ("inline", "force", "inline+force")
 DEFAULT_METHOD = "inline"
@@ -57,6 +73,13 @@ class RetryStats:
     for_terms: int = 0  # ... because a term was missing
     for_numbers: int = 0  # ... because a number was wrong or missing
     for_language: int = 0  # ... because the output was not in the target language
+    for_words: int = 0  # ... because German words were left in the output
+    split: int = 0  # segments translated again in two halves (a number still missing)
+    split_kept: int = 0  # ... whose halves were kept
+    pivoted: int = 0  # segments translated again through English
+    pivot_kept: int = 0  # ... whose pivot output was kept (fewer problems)
+    pivot_s: float = 0.0
+    terms_placed: int = 0  # segments with glossary terms left in German written as required
     fixed: int = 0  # retried segments with no problem left
     violated: int = 0  # segments still missing a term
     runaway: int = 0  # retries refused for running on far past the first output
@@ -74,7 +97,7 @@ class RetryStats:
     def render(self) -> str:
         reasons = ", ".join(f"{n} for {what}" for n, what in (
             (self.for_terms, "terms"), (self.for_numbers, "numbers"),
-            (self.for_language, "language")) if n)
+            (self.for_language, "language"), (self.for_words, "German words left")) if n)
         line = (f"retries: {self.retried} of {self.segments} segments"
                 + (f" ({reasons})" if reasons else "")
                 + f", {self.fixed} fixed; {self.violated} still miss a glossary term")
@@ -85,6 +108,15 @@ class RetryStats:
             line += f"; retries refused: {refused}"
         if self.repaired:
             line += f"; {self.repaired} segments with numbers repaired from the source"
+        if self.split:
+            line += (f"; {self.split_kept} of {self.split} segments still missing a number "
+                     "kept in two halves")
+        if self.pivoted:
+            line += (f"; {self.pivot_kept} of {self.pivoted} segments tried through English "
+                     f"kept that route ({self.pivot_s:.1f} s)")
+        if self.terms_placed:
+            line += (f"; {self.terms_placed} segments with glossary terms left in German "
+                     "written as the glossary says")
         if self.constrained:
             line += (f"; {self.constrained} kept from the constrained {self.constrained_engine} "
                      "path (terms forced while decoding)")
@@ -101,6 +133,8 @@ class Outcome:
     attempts: int = 1
     pieces: int = 1  # > 1: translated in pieces (longer than the model's window)
     by: Translator | None = None  # the translator of the kept text, where not the run's own
+    route: str = "direct"  # "split": in two halves; "pivot-en": from ``pivot``, its English
+    pivot: str | None = None
 
     @property
     def retried(self) -> bool:
@@ -120,6 +154,9 @@ class _State:
     pieces: int = 1
     by: Any = None
     first_missing: frozenset[tuple[int, str]] = field(default_factory=frozenset)
+    original: TranslationRequest | None = None  # as the caller asked, before hints
+    route: str = "direct"
+    pivot: str | None = None
 
 
 class RetryPolicy:
@@ -136,7 +173,7 @@ class RetryPolicy:
 
     def __init__(self, translator: Translator, glossary: Glossary | None = None, *,
                  enforce: bool = True, checks: bool = True, repair: bool = True,
-                 method: str = DEFAULT_METHOD, rounds: int = 2) -> None:
+                 method: str = DEFAULT_METHOD, rounds: int = 2, pivot: bool = True) -> None:
         if rounds < 0:
             raise ValueError("rounds must be 0 or more")
         if method not in METHODS:
@@ -148,7 +185,9 @@ class RetryPolicy:
         self.repair = repair and enforce and checks
         self.method = method
         self.rounds = rounds if enforce else 0
+        self.pivot = pivot and enforce and checks
         self.stats = RetryStats()
+        self._word_forms: dict[tuple[str, str, str], str | None] = {}
 
     def hints(self, request: TranslationRequest) -> tuple[TermHint, ...]:
         """The glossary entries that occur in this source, as hints (one per target form)."""
@@ -164,7 +203,7 @@ class RetryPolicy:
         """Outcomes in the order of ``requests`` (``ids`` name the segments in checks)."""
         ids = list(ids) if ids is not None else [""] * len(requests)
         states = [_State(replace(r, terms=_merge(r.terms, self.hints(r))) if self.enforce else r,
-                         i) for r, i in zip(requests, ids, strict=True)]
+                         i, original=r) for r, i in zip(requests, ids, strict=True)]
         start = time.perf_counter()
         texts = self.translator.translate([s.request for s in states], progress)
         self.stats.first_pass_s += time.perf_counter() - start
@@ -186,8 +225,9 @@ class RetryPolicy:
             if phase:
                 phase(f"retry round {round_}: {len(failing)} segment(s)"
                       + ("" if translator is self.translator else f" on {translator.engine}"))
-            retry = [self._retry_request(states[i], round_, translator) for i in failing]
             start = time.perf_counter()
+            words = self._word_targets([states[i] for i in failing], translator)
+            retry = [self._retry_request(states[i], round_, translator, words) for i in failing]
             new = translator.translate(retry)
             self.stats.retry_s += time.perf_counter() - start
             for i, t, _asked in zip(failing, new, retry, strict=True):
@@ -205,6 +245,12 @@ class RetryPolicy:
                         s.text, s.terms, s.checks, s.pieces = text, terms, checks, t.pieces
                         s.by = translator if translator is not self.translator else None
 
+        if self.rounds:
+            self._in_halves(states, retried)
+        if self.pivot and self.rounds:
+            self._through_english(states, retried, progress)
+        if self.repair:
+            self._place_terms(states)
         if getattr(progress, "phase", None):
             progress.phase("")  # type: ignore[union-attr]
         outcomes = [self._outcome(s) for s in states]
@@ -283,7 +329,7 @@ class RetryPolicy:
         count = len(violated)
         if checks is not None:
             count += len(checks.numbers.mismatched) + (0 if checks.language.ok else 2)
-            count += 2 if checks.repeats is not None else 0
+            count += (2 if checks.repeats is not None else 0) + len(checks.untranslated)
         return count, sum(1 for r in violated if r.target not in text)
 
     def _forces(self, round_: int) -> bool:
@@ -300,11 +346,13 @@ class RetryPolicy:
         constrained = getattr(self.translator, "constrained", None)
         return (constrained() if constrained else None) or self.translator
 
-    def _retry_request(self, s: _State, round_: int,
-                       translator: Translator | None = None) -> TranslationRequest:
+    def _retry_request(self, s: _State, round_: int, translator: Translator | None = None,
+                       words: dict[tuple[str, str, str], str | None] | None = None,
+                       ) -> TranslationRequest:
         """The same segment, missing terms first among the hints, the numbers as hints where
-        a number or the language is wrong; the targets written into the source (inline
-        methods) and forced where this round forces and the backend can."""
+        a number or the language is wrong; the targets (and the German words left before,
+        translated) written into the source (inline methods) and forced where this round
+        forces and the backend can."""
         missing = {r.target for r in (s.terms.violated if s.terms is not None else ())}
         hints = sorted(s.request.terms, key=lambda h: h.target not in missing)
         numbers = s.checks is not None and (bool(s.checks.numbers.mismatched)
@@ -316,10 +364,149 @@ class RetryPolicy:
                 s.request.text, s.request.target_lang, s.request.source_lang))))
         text = s.request.text
         if self.method != "force":
-            text = inline_targets(s.request, self.glossary, numbers=numbers)
+            r = s.request
+            forms = {w: f for (w, sl, tl), f in (words or {}).items()
+                     if f and sl == r.source_lang and tl == r.target_lang
+                     and w in self._left_untranslated(s)}
+            text = inline_targets(r, self.glossary, numbers=numbers, words=forms)
         forced = self._forces(round_) and (translator or self.translator).supports_constraints
         return replace(s.request, text=text, terms=tuple(hints),
-                       force_terms=bool(hints) and forced, attempt=s.request.attempt + round_)
+                       force_terms=bool(hints) and forced, attempt=s.request.attempt + round_,
+                       in_target=s.checks is not None and not s.checks.language.ok)
+
+    def _left_untranslated(self, s: _State) -> list[str]:
+        """The source words (as the source writes them) of the German left in ``s.text``."""
+        if s.checks is None or not s.checks.untranslated:
+            return []
+        from toolkit.qa.checks import glossary_forms
+        from toolkit.qa.untranslated import untranslated_pairs
+
+        r = s.request
+        return [w.source for w in untranslated_pairs(r.text, s.text, source_lang=r.source_lang,
+                                                     target_lang=r.target_lang,
+                                                     keep=glossary_forms(s.terms))]
+
+    def _word_targets(self, states: Sequence[_State], translator: Translator,
+                      ) -> dict[tuple[str, str, str], str | None]:
+        """Each German source word the outputs before left untranslated, translated on its
+        own (one short request per word, cached across rounds): what a retry writes into its
+        source. None where the model's answer is no usable translation of the word."""
+        if self.method == "force":
+            return {}
+        need = {(w, s.request.source_lang, s.request.target_lang)
+                for s in states for w in self._left_untranslated(s)}
+        new = sorted(k for k in need if k not in self._word_forms)
+        if new:
+            out = translator.translate([TranslationRequest(w, sl, tl) for w, sl, tl in new])
+            for key, t in zip(new, out, strict=True):
+                self._word_forms[key] = word_form(key[0], t.text, key[1], key[2])
+        return {k: self._word_forms[k] for k in need}
+
+    def _in_halves(self, states: list[_State], retried: set[int]) -> None:
+        """Segments still missing a source number: translated again as two halves, cut at the
+        strongest boundary nearest the middle, and joined; kept where that has fewer
+        problems."""
+        from toolkit.tasks.splitting import split_text
+
+        todo = [i for i, s in enumerate(states)
+                if s.checks is not None and len(s.request.text) >= MIN_SPLIT_CHARS
+                and any(n.problem == "missing" for n in s.checks.numbers.mismatched)]
+        if not todo:
+            return
+        start = time.perf_counter()
+        asks = []
+        for i in todo:
+            r = states[i].request
+            for half in split_text(r.text):
+                ask = replace(r, text=half, terms=(), force_terms=False)
+                asks.append(replace(ask, terms=self.hints(ask)))
+        out = self.translator.translate(asks)
+        self.stats.split += len(todo)
+        for k, i in enumerate(todo):
+            s = states[i]
+            head, tail = out[2 * k], out[2 * k + 1]
+            joiner = "" if s.request.target_lang in ("zh", "ja") else " "
+            t = Translation(joiner.join((head.text.strip(), tail.text.strip())),
+                            head.new_tokens + tail.new_tokens, 0, head.pieces + tail.pieces)
+            if i not in retried:
+                retried.add(i)
+                self._count_reasons(s)
+            s.attempts += 1
+            text, terms, checks = self._assess(s, t.text)
+            if (self._problems(terms, checks, text) < self._problems(s.terms, s.checks, s.text)
+                    and not self._refused(s, text, checks, t)):
+                s.text, s.terms, s.checks, s.pieces = text, terms, checks, t.pieces
+                s.by, s.route = None, "split"
+                self.stats.split_kept += 1
+        self.stats.retry_s += time.perf_counter() - start
+
+    def _place_terms(self, states: list[_State]) -> None:
+        """Glossary terms no retry placed that stand in the output in their German form (or,
+        into Chinese, their English one), written as the glossary requires where they stand;
+        kept where that leaves fewer problems, recorded in ``checks.repaired``. (Last, so
+        that a retry asked for a term has had its chance to fix the rest of the segment.)"""
+        from toolkit.glossary.checking import place_untranslated
+
+        for s in states:
+            if s.terms is None or not s.terms.violated:
+                continue
+            placed, done = place_untranslated(s.text, s.terms)
+            if not done:
+                continue
+            terms, checks = self._check(s, placed)
+            if self._problems(terms, checks, placed) < self._problems(s.terms, s.checks, s.text):
+                before = s.checks.repaired if s.checks is not None else ()
+                s.text, s.terms = placed, terms
+                s.checks = replace(checks, repaired=before + done) if checks is not None else None
+                self.stats.terms_placed += 1
+
+    def _can_pivot(self) -> bool:
+        languages = getattr(self.translator, "target_languages", None)
+        targets = languages() if languages is not None else None
+        return targets is None or {"en", "zh"} <= targets
+
+    def _through_english(self, states: list[_State], retried: set[int],
+                         progress: Progress | None) -> None:
+        """Segments into Chinese still failing: translated into English with this policy,
+        then from that English into Chinese; kept where that has fewer problems."""
+        todo = [i for i, s in enumerate(states)
+                if s.request.target_lang == "zh" and s.request.source_lang != "en"
+                and s.original is not None and self._problems(s.terms, s.checks, s.text)[0]]
+        if not todo or not self._can_pivot():
+            return
+        phase = getattr(progress, "phase", None)
+        if phase:
+            phase(f"through English: {len(todo)} segment(s)")
+        start = time.perf_counter()
+        english = RetryPolicy(self.translator, self.glossary, enforce=self.enforce,
+                              checks=self.checks, repair=self.repair, method="inline",
+                              rounds=self.rounds, pivot=False)
+        originals = [states[i].original for i in todo]
+        en = english.run([replace(r, target_lang="en", terms=()) for r in originals if r is not None],
+                         [states[i].segment_id for i in todo])
+        asks = []
+        for i, o in zip(todo, en, strict=True):
+            ask = TranslationRequest(o.text, "en", states[i].request.target_lang,
+                                     attempt=states[i].request.attempt + 1, in_target=True)
+            ask = replace(ask, terms=self.hints(ask))
+            # As an inline retry asks: the glossary's and the numbers' Chinese forms written
+            # into the English.
+            asks.append(replace(ask, text=inline_targets(ask, self.glossary, numbers=True)))
+        new = self.translator.translate(asks)
+        self.stats.pivoted += len(todo)
+        for i, t, o in zip(todo, new, en, strict=True):
+            s = states[i]
+            if i not in retried:
+                retried.add(i)
+                self._count_reasons(s)
+            s.attempts += 1
+            text, terms, checks = self._assess(s, t.text)
+            if (self._problems(terms, checks, text) < self._problems(s.terms, s.checks, s.text)
+                    and not self._refused(s, text, checks, t)):
+                s.text, s.terms, s.checks, s.pieces = text, terms, checks, t.pieces
+                s.by, s.route, s.pivot = None, "pivot-en", o.text
+                self.stats.pivot_kept += 1
+        self.stats.pivot_s += time.perf_counter() - start
 
     # --- reporting ----------------------------------------------------------------------------
 
@@ -331,7 +518,7 @@ class RetryPolicy:
             terms = replace(terms, enforced=enforced)
             if checks is not None:
                 checks = replace(checks, terms=terms)
-        return Outcome(s.text, terms, checks, s.attempts, s.pieces, s.by)
+        return Outcome(s.text, terms, checks, s.attempts, s.pieces, s.by, s.route, s.pivot)
 
     def _count_reasons(self, s: _State) -> None:
         st = self.stats
@@ -339,6 +526,7 @@ class RetryPolicy:
         if s.checks is not None:
             st.for_numbers += bool(s.checks.numbers.mismatched)
             st.for_language += not s.checks.language.ok
+            st.for_words += bool(s.checks.untranslated)
 
     def _count(self, states: list[_State], outcomes: list[Outcome], retried: set[int]) -> None:
         st = self.stats
@@ -356,6 +544,32 @@ class RetryPolicy:
                 st.constrained_engine = s.by.engine
             if i in retried and not self._problems(o.terms, o.checks, o.text)[0]:
                 st.fixed += 1
+
+
+_QUOTES = "\"'“”„«»‘’「」『』"
+
+
+def word_form(word: str, answer: str, source_lang: str, target_lang: str) -> str | None:
+    """A model's translation of one ``word`` as a retry writes it into the source: its first
+    line without quotes and end punctuation, a capital dropped from an English common word;
+    None where it is no translation (empty, a sentence, the word again or still German, no
+    Chinese character in a Chinese answer)."""
+    from toolkit.qa.untranslated import untranslated_words
+
+    form = (answer.strip().splitlines() or [""])[0].strip().strip(_QUOTES).rstrip(".。!！?？:：;；,，")
+    form = form.strip(_QUOTES).strip()
+    if not form or form.casefold() == word.casefold():
+        return None
+    if target_lang == "zh":
+        if not _HAN.search(form) or len(form) > 12:
+            return None
+    elif len(form.split()) > 4:
+        return None
+    if untranslated_words(word, form, source_lang=source_lang, target_lang=target_lang):
+        return None
+    if target_lang == "en" and " " not in form and form[:1].isupper() and form[1:].islower():
+        form = form.lower()
+    return form
 
 
 def _numbers_kept(checks: Any) -> int:

@@ -33,24 +33,40 @@ _LOOSE_SCALE = re.compile(r"[\s\-‐‑]*(?:million|billion|trillion|thousand|mi
 _LIST_MARKER = re.compile(r"\s*(\d{1,2})\.\s")
 
 
-def _currency_tail(translation: str, pos: int, unit: str | None) -> int:
-    """Where the source's currency, left in its German spelling right after a figure
-    ("53 billion US-Dollar"), ends; ``pos`` where there is none."""
-    german = DE_CURRENCY.get(unit or "")
-    if german and german[0].isalpha():
-        m = re.compile(rf"[\s\u00a0]*{re.escape(german)}\b").match(translation, pos)
-        if m:
-            return m.end()
+# Currency names a target that writes its own form leaves behind a figure: the German
+# spelling, the ISO code, the English name (in a Chinese output).
+_LEFT_NAMES = {"CNY": ("yuan",), "USD": ("US dollars", "US dollar", "dollars", "dollar")}
+
+
+def _currency_tail(translation: str, pos: int, unit: str | None, lang: str) -> int:
+    """Where the source's currency, written right after a figure in a form the target does
+    not use ("53 billion US-Dollar"; in Chinese also "140-180 USD", "30亿 yuan"), ends; ``pos``
+    where there is none."""
+    names = [DE_CURRENCY.get(unit or "", "")]
+    if lang in ("zh", "ja") and unit:
+        names += [unit, *_LEFT_NAMES.get(unit, ())]
+    for name in names:
+        if name and name[0].isalpha():
+            m = re.compile(rf"[\s\u00a0]*(?i:{re.escape(name)})(?![A-Za-z])").match(translation, pos)
+            if m:
+                return m.end()
     return pos
 
 
 def _edit(translation: str, issue: NumberIssue, lang: str) -> tuple[int, int, str] | None:
     """The (start, end, new text) that writes the source's amount where the translation
     wrote it wrongly, or None where nothing can be repaired."""
-    q = issue.source
+    q, found = issue.source, issue.found
+    if (issue.problem == "wrong" and found is not None
+            and issue.reason.startswith("currency is missing") and lang != "de"):
+        # The figure right (a range too), its currency left after it in a form the target
+        # does not write ("53 billion US-Dollar", "140-180 USD" in Chinese).
+        stop = _currency_tail(translation, found.span[1], q.unit, lang)
+        if stop > found.span[1]:
+            return found.span[0], stop, render_quantity(q, lang)
+        return None
     if not q.amount or q.is_range:
         return None
-    found = issue.found
     if issue.problem == "wrong" and issue.reason == _REPAIRABLE and found is not None:
         if not found.amount or found.is_range:
             return None
@@ -62,13 +78,6 @@ def _edit(translation: str, issue: NumberIssue, lang: str) -> tuple[int, int, st
         if found.scale is None and (loose := _LOOSE_SCALE.match(translation, stop)):
             stop = loose.end()
         return begin, stop, render_amount(q, lang)
-    if (issue.problem == "wrong" and found is not None and found.amount and not found.is_range
-            and issue.reason.startswith("currency is missing") and lang != "de"):
-        # The figure right, its currency left in German after it ("53 billion US-Dollar").
-        stop = _currency_tail(translation, found.span[1], q.unit)
-        if stop > found.span[1]:
-            return found.span[0], stop, render_quantity(q, lang)
-        return None
     figure = re.match(r"\d[\d.,]*", q.amount)
     if issue.problem == "missing" and figure and re.search(r"\d[.,]\d", figure.group()):
         # The figure copied as the source writes it ("6,22" in English, "16,3 million
@@ -85,7 +94,7 @@ def _edit(translation: str, issue: NumberIssue, lang: str) -> tuple[int, int, st
                 return None
             stop = loose.end()
         if q.kind == "currency":
-            tail = _currency_tail(translation, stop, q.unit)
+            tail = _currency_tail(translation, stop, q.unit, lang)
             if tail > stop:  # the currency goes with the figure, as the target writes it
                 stop, new = tail, render_quantity(q, lang)
         return hits[0].start(), stop, new
