@@ -154,3 +154,15 @@ def test_into_chinese_a_term_left_in_its_english_form_is_written_as_the_glossary
     [outcome] = RetryPolicy(engine, GLOSSARY, rounds=0).run([TranslationRequest(source, "de", "en")])
     assert outcome.text == "Alibaba's AI grows."
 
+
+
+def test_into_chinese_a_word_the_model_has_no_chinese_for_is_written_in_english() -> None:
+    source = "Der Umsatz wächst."
+    engine = Scripted({(source, "zh"): "Umsatz 在增长。",
+                       ("Umsatz", "zh"): "Umsatz",  # echoed: no Chinese for it
+                       ("Umsatz", "en"): "Revenue",
+                       ("Der revenue wächst.", "zh"): "收入在增长。"})
+    [outcome] = RetryPolicy(engine, None).run([TranslationRequest(source, "de", "zh")])
+    assert outcome.text == "收入在增长。" and outcome.checks is not None and outcome.checks.ok
+    asked = {(r.text, r.target_lang) for call in engine.calls for r in call}
+    assert ("Umsatz", "zh") in asked and ("Umsatz", "en") in asked

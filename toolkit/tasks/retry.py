@@ -287,7 +287,8 @@ class RetryPolicy:
             return "dropped"
         # Lengths compare only within the target language (Chinese takes a third of the
         # characters English does): an output in the wrong language has nothing to keep.
-        if (s.checks.language.ok and len(text) < KEEP_RATIO * len(s.text)
+        lang = s.request.target_lang
+        if (s.checks.language.ok and _size(text, lang) < KEEP_RATIO * _size(s.text, lang)
                 and not _runaway(s.text, text, s.request.text)):
             return "dropped"
         return None
@@ -395,12 +396,18 @@ class RetryPolicy:
             return {}
         need = {(w, s.request.source_lang, s.request.target_lang)
                 for s in states for w in self._left_untranslated(s)}
-        new = sorted(k for k in need if k not in self._word_forms)
+        # Into Chinese the word is asked in English too: where the model has no Chinese for
+        # it (it echoes the German), its English is written in, which it then translates.
+        english = {(w, sl, "en") for w, sl, tl in need
+                   if tl == "zh" and self.pivot and self._can_pivot()}
+        asks = need | english
+        new = sorted(k for k in asks if k not in self._word_forms)
         if new:
             out = translator.translate([TranslationRequest(w, sl, tl) for w, sl, tl in new])
             for key, t in zip(new, out, strict=True):
                 self._word_forms[key] = word_form(key[0], t.text, key[1], key[2])
-        return {k: self._word_forms[k] for k in need}
+        return {(w, sl, tl): self._word_forms[(w, sl, tl)] or self._word_forms.get((w, sl, "en"))
+                for w, sl, tl in need}
 
     def _in_halves(self, states: list[_State], retried: set[int]) -> None:
         """Segments still missing a source number: translated again as two halves, cut at the
@@ -570,6 +577,18 @@ def word_form(word: str, answer: str, source_lang: str, target_lang: str) -> str
     if target_lang == "en" and " " not in form and form[:1].isupper() and form[1:].islower():
         form = form.lower()
     return form
+
+
+_LATIN_RUN = re.compile(r"[A-Za-zÀ-ÿ0-9][A-Za-zÀ-ÿ0-9'’.-]*")
+
+
+def _size(text: str, lang: str) -> int:
+    """How much an output says, for comparing two outputs of one segment: characters; in
+    Chinese and Japanese a Latin word or a figure counts as two characters, whatever its
+    length ("Umsatz 在增长" is no longer than "收入在增长")."""
+    if lang not in ("zh", "ja"):
+        return len(text)
+    return len(_LATIN_RUN.sub("", "".join(text.split()))) + 2 * len(_LATIN_RUN.findall(text))
 
 
 def _numbers_kept(checks: Any) -> int:
