@@ -2,7 +2,7 @@
 of each translated article (headings and list items skipped), written as summaries.jsonl that
 `tk score summaries` and the notebooks read.
 
-    python benchmarks/lead_baseline.py eval/results/starter/en-enforce-on -o eval/results/starter/summaries/en-lead-3
+    python benchmarks/lead_baseline.py eval/results/starter/0.2.0/en-enforce-on -o eval/results/starter/summaries/en-lead-3
 """
 
 from __future__ import annotations

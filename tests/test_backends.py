@@ -218,6 +218,8 @@ def test_cpu_threads_follow_the_setting(tiny_marian: Path, monkeypatch: pytest.M
     ('"Alibaba presents Qwen."', "Alibaba presents Qwen."),
     ("Translation: Alibaba presents Qwen.", "Alibaba presents Qwen."),
     ("以下是中文翻译：阿里巴巴发布了Qwen。", "阿里巴巴发布了Qwen。"),
+    ("德文翻译：阿里巴巴发布了Qwen。", "阿里巴巴发布了Qwen。"),  # asked in Chinese, it may say so
+    ("他翻译了这本书。", "他翻译了这本书。"),
     ("“阿里巴巴发布了Qwen。”", "阿里巴巴发布了Qwen。"),
     ("```\nAlibaba presents Qwen.\n```", "Alibaba presents Qwen."),
     ("Alibaba presents Qwen.\n\nNote: Qwen is a model name.", "Alibaba presents Qwen."),

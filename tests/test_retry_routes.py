@@ -166,3 +166,15 @@ def test_into_chinese_a_word_the_model_has_no_chinese_for_is_written_in_english(
     assert outcome.text == "收入在增长。" and outcome.checks is not None and outcome.checks.ok
     asked = {(r.text, r.target_lang) for call in engine.calls for r in call}
     assert ("Umsatz", "zh") in asked and ("Umsatz", "en") in asked
+
+
+def test_a_record_says_its_route_and_holds_the_english_of_a_pivot() -> None:
+    from toolkit.translate import TranslationRecord
+
+    common = {"doc": "d", "id": "d:p01:s01", "source": SOURCE, "model": "m", "engine": "e",
+              "lang": "zh"}
+    direct = TranslationRecord(translation=CHINESE, **common).to_dict()
+    assert direct["route"] == "direct" and "pivot" not in direct
+    pivot = TranslationRecord(translation=CHINESE, route="pivot-en", pivot=ENGLISH, **common).to_dict()
+    assert pivot["route"] == "pivot-en" and pivot["pivot"] == ENGLISH
+    assert TranslationRecord(**pivot).to_dict() == pivot  # a job reads its shards back

@@ -314,8 +314,9 @@ class CheckSummary:
             lines.append(f"            {self.repaired} number spans repaired from the source "
                          "(checks.repaired; --no-repair turns it off)")
         lines.append(f"  language  {self.language_failures} of {self.segments} segments not in the target "
-                     "language" + (" (shipped as the best try; checks.language says so)"
-                                   if self.language_failures else ""))
+                     "language")
+        if self.language_failures:
+            lines.append("            shipped as the best of their tries; checks.language says so")
         lines.append(f"  German    {self.untranslated_words} words left untranslated in "
                      f"{self.segments_untranslated} segments")
         if self.repeating:

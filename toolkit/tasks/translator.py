@@ -350,7 +350,7 @@ _LEAD_IN = re.compile(
     r"|(?:english|chinese|simplified chinese|german)?\s*translation\s*:"
     r"|(?:english|chinese|simplified chinese)\s*:"
     r"|(?:以下是|这是)[^：:\n]{0,20}(?:翻译|译文)[^：:\n]{0,10}[：:]"
-    r"|(?:翻译|译文|中文翻译|英文翻译)\s*[：:])\s*",
+    r"|(?:中文|英文|德文|德语|英语|汉语|简体中文)?(?:翻译|译文)\s*[：:])\s*",
     re.IGNORECASE,
 )
 _TRAILING_NOTE = re.compile(r"\n\s*(?:\(?note:|\(?notes:|注[:：]|备注[:：]|说明[:：]).*\Z",

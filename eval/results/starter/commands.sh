@@ -5,15 +5,20 @@
 # Glossary: glossaries/ai-finance.tsv (from tk.toml). "off" checks terms and numbers without
 # intervening (--no-enforce); "on" is tk's default: glossary hints as the system turn, numbers
 # repaired from the source, up to two retries with the terms written into the source
-# (--retry inline). "plain" is the plain chat call a user writes (benchmarks/plain_chat.py).
+# (--retry inline), German words left retried, into Chinese the route through English for what
+# still fails. "plain" is the plain chat call a user writes (benchmarks/plain_chat.py).
+# 0.2.0/ holds the default's outputs of tk 0.2.0 (the summaries of summaries/ read them);
+# untranslated/ the labelled outputs of the untranslated-word check and the main job before it
+# (untranslated/commands.sh).
 set -euo pipefail
 for lang in en zh; do
   tk translate --to $lang corpus/ --model starter --engine ctranslate2 --no-enforce -o eval/results/starter/$lang-enforce-off
-  tk translate --to $lang corpus/ --model starter --engine ctranslate2              -o eval/results/starter/$lang-enforce-on
+  # "on" is the README's main job: no --model (the starter by fallback), a fresh $TK_HOME, en then zh
+  tk translate --to $lang corpus/ --engine ctranslate2                              -o eval/results/starter/$lang-enforce-on
   python benchmarks/plain_chat.py --to $lang -o eval/results/starter/$lang-plain.jsonl
 done
 for lang in en zh; do
-  metrics=bleu,chrf,terms,numbers
+  metrics=bleu,chrf,terms,numbers,untranslated
   check=""; [ $lang = zh ] && check=--no-language-check   # the baselines answer in English often
   # -g: terms and numbers checked again on every system's text as a reader sees them
   tk score translations eval/results/starter/$lang-enforce-off eval/results/starter/$lang-enforce-on \
