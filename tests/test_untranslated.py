@@ -106,3 +106,13 @@ def test_checks_records_and_the_summary_count_the_words() -> None:
     assert "2 words left untranslated in 1 segments" in summary.render()
     merged = summary.merge(summary)
     assert (merged.untranslated_words, merged.segments_untranslated) == (4, 2)
+
+
+def test_a_long_segment_is_checked_in_one_pass_and_the_first_source_word_wins() -> None:
+    # Where an output word could come from several source words, the first in the source is
+    # its origin, in every process (a set's order changes from run to run); and a segment of
+    # tens of thousands of words is checked without comparing every word with every other.
+    assert untranslated_pairs("Die Marktanteile und Marktanteilen.", "The marktanteil.")[0].source == "Marktanteile"
+    source = " ".join(f"Quellwort{chr(97 + i % 26)}{chr(97 + i // 26 % 26)} Umsatz" for i in range(5000))
+    output = " ".join(f"Namexq{chr(97 + i % 26)}{chr(97 + i // 26 % 26)} revenue" for i in range(5000))
+    assert words(source, output + " Umsatz") == ("Umsatz",)

@@ -116,18 +116,45 @@ def _set_aside(part: str) -> bool:
     return len(part) <= 2 or (part.isupper() and len(part) <= 5)
 
 
+class _Source:
+    """The source's words (lower case, parts of compounds apart, in source order), indexed so
+    that finding where an output word came from costs no pass over them (a 2 MB segment has
+    hundreds of thousands)."""
+
+    def __init__(self, source: str) -> None:
+        self.written: dict[str, str] = {}  # lower case -> as the source writes it
+        for w, _ in _words(source):
+            for p in _parts(w):
+                if not _set_aside(p):
+                    self.written.setdefault(p.casefold(), p)
+        self.words = list(self.written)  # source order: the first candidate wins, every run
+        self.by_stem: dict[str, list[str]] = {}
+        for w in self.words:
+            if len(w) >= MIN_STEM:
+                self.by_stem.setdefault(w[:MIN_STEM], []).append(w)
+        self.joined = "\n" + "\n".join(self.words) + "\n"
+
+    def origin(self, part: str) -> str | None:
+        """The source word ``part`` (lower case) was copied from - itself, the first source
+        word it is a piece of, or the first it shares a stem with - or None."""
+        if part in self.written:
+            return part
+        if len(part) >= MIN_PIECE:
+            at = self.joined.find(part)
+            if at >= 0:
+                start = self.joined.rfind("\n", 0, at) + 1
+                return self.joined[start:self.joined.index("\n", at)]
+        for w in self.by_stem.get(part[:MIN_STEM], ()):
+            stem = _common_prefix(part, w)
+            if stem >= MIN_STEM and stem >= max(len(part), len(w)) - 3:
+                return w
+        return None
+
+
 def _source_of(part: str, source_words: frozenset[str]) -> str | None:
-    """The source word ``part`` (lower case) was copied from, or None."""
-    if part in source_words:
-        return part
-    best = None
-    for w in source_words:
-        if len(part) >= MIN_PIECE and part in w:
-            return w
-        stem = _common_prefix(part, w)
-        if stem >= MIN_STEM and stem >= max(len(part), len(w)) - 3:
-            best = w
-    return best
+    """The source word ``part`` (lower case) was copied from, or None (``_Source.origin``
+    over a set of words, for a comparison that brings its own)."""
+    return _Source(" ".join(sorted(source_words))).origin(part)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -163,30 +190,32 @@ def untranslated_pairs(source: str, output: str, *, source_lang: str = "de",
     if source_lang != "de" or target_lang == "de":
         return []
     kept = {p.casefold() for k in keep for w, _ in _words(k) for p in _parts(w)}
-    written: dict[str, str] = {}
-    for w, _ in _words(source):
-        for p in _parts(w):
-            if not _set_aside(p):
-                written.setdefault(p.casefold(), p)
-    source_words = frozenset(written)
+    src = _Source(source)
+    judged: dict[str, str | None] = {}  # lower case part -> its source word if German
     found: list[Untranslated] = []
     for word, _ in _words(output):
         for part in _parts(word):
             low = part.casefold()
             if _set_aside(part) or low in kept:
                 continue
-            origin = _source_of(low, source_words)
-            if origin is None:
-                continue
-            if origin == low:  # copied whole
-                german = _german_like(low)
-            elif is_known(low) and _zipf(low, "en") > 0:  # a piece that is a word of its own
-                german = is_german(low)
-            else:  # a piece of a source word, or a word given another ending
-                german = _german_like(low) or _german_like(origin)
-            if german:
-                found.append(Untranslated(word, part, written[origin]))
+            if low not in judged:
+                judged[low] = _judge(low, src)
+            origin = judged[low]
+            if origin is not None:
+                found.append(Untranslated(word, part, src.written[origin]))
     return found
+
+
+def _judge(low: str, src: _Source) -> str | None:
+    """The source word ``low`` came from, where ``low`` is German left in the output."""
+    if low in src.written:  # copied whole
+        return low if _german_like(low) else None
+    if is_known(low) and _zipf(low, "en") > 0:  # a word of its own: German or not by itself
+        return src.origin(low) if is_german(low) else None
+    origin = src.origin(low)  # a piece of a source word, or a word given another ending
+    if origin is not None and (_german_like(low) or _german_like(origin)):
+        return origin
+    return None
 
 
 __all__ = ["Untranslated", "is_german", "untranslated_pairs", "untranslated_words"]
