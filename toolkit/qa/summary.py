@@ -1,6 +1,7 @@
 """The checks of a summary, as a reader would make them: every number it states is in the
 source, glossary terms keep their rendering (a German form left in is flagged), the target
-language, no loop, and no copy of the prompt's renderings list."""
+language, German words left in it (reported; not yet a reason to retry), no loop, and no copy
+of the prompt's renderings list."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class SummaryCheck:
     repeated: str | None = None  # a stretch the summary says three times or more
     empty: bool = False
     echoed: bool = False  # it copied the prompt's list of renderings instead of summarizing
+    german: tuple[str, ...] = ()  # German words of the source left in it (reported only)
 
     @property
     def problems(self) -> int:
@@ -40,7 +42,7 @@ class SummaryCheck:
         return {"numbers": {"checked": self.numbers.checked, "unsupported": unsupported},
                 "terms": {"used": list(self.used), "untranslated": list(self.untranslated)},
                 "language": self.language.to_dict(), "repeated": self.repeated,
-                "echoed_prompt": self.echoed}
+                "echoed_prompt": self.echoed, "untranslated_words": list(self.german)}
 
 
 def check_summary(text: str, *, source: str, source_lang: str, summarized: str, target: str,
@@ -60,9 +62,14 @@ def check_summary(text: str, *, source: str, source_lang: str, summarized: str, 
     # Alibaba: 阿里巴巴 ..."): three source-and-rendering pairs side by side are no summary.
     pairs = sum(1 for h in hints if re.search(re.escape(h.source) + r"\s*(?:[:：=]|->|→)\s*"
                                               + re.escape(h.target), text))
+    from toolkit.qa.untranslated import untranslated_words
+
+    keep = [v for t in (*used, *untranslated) for v in (t["source"], t["target"])]
+    german = untranslated_words(source, text, source_lang=source_lang, target_lang=target,
+                                keep=keep)
     return SummaryCheck(numbers, used, untranslated, language,
                         repeated_stretch(text, summarized), empty=not text.strip(),
-                        echoed=pairs >= 3)
+                        echoed=pairs >= 3, german=german)
 
 
 def summary_terms(text: str, source: str, source_lang: str, target: str,
@@ -111,10 +118,11 @@ class SummaryTally:
     repeating: int = 0
     dropped: int = 0
     retried: int = 0
+    german: int = 0  # German words left in the summaries
 
     _ADDED = ("documents", "within", "regenerated", "cut", "cut_in_sentence", "checked",
               "numbers", "unsupported", "used", "untranslated", "wrong", "repeating", "dropped",
-              "retried")
+              "retried", "german")
 
     @classmethod
     def of(cls, records: Sequence[dict[str, Any]]) -> SummaryTally:
@@ -141,7 +149,8 @@ class SummaryTally:
             wrong=sum(not c["language"]["ok"] for c in checks),
             repeating=sum(bool(c.get("repeated")) for c in checks),
             dropped=sum(c.get("repeats_dropped", 0) for c in checks),
-            retried=sum(c["retried"] for c in checks))
+            retried=sum(c["retried"] for c in checks),
+            german=sum(len(c.get("untranslated_words") or ()) for c in checks))
 
     def merge(self, other: SummaryTally) -> SummaryTally:
         if not other.documents:
@@ -166,7 +175,8 @@ class SummaryTally:
         if self.checked:
             lines.append(f"numbers: {self.numbers} stated, {self.unsupported} not supported by "
                          f"the source; terms: {self.used} glossary renderings used, "
-                         f"{self.untranslated} left untranslated; language: {self.wrong} wrong; "
+                         f"{self.untranslated} left untranslated; {self.german} German words "
+                         f"left; language: {self.wrong} wrong; "
                          f"{self.repeating} still repeating themselves ({self.dropped} repeated "
                          f"sentences dropped); {self.retried} summaries retried")
         return "\n".join(lines)
