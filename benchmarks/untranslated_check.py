@@ -32,12 +32,11 @@ def flagged_by(judge: Callable[[str], bool], source: str, output: str,
                keep: list[str]) -> set[str]:
     """Output words copied from ``source`` that ``judge`` calls German."""
     kept = {p.casefold() for k in keep for w, _ in U._words(k) for p in U._parts(w)}
-    source_words = frozenset(p.casefold() for w, _ in U._words(source) for p in U._parts(w)
-                             if not U._set_aside(p))
+    src = U._Source(source)
     out = set()
     for word, _ in U._words(output):
         parts = [p for p in U._parts(word) if not U._set_aside(p) and p.casefold() not in kept]
-        if any(U._source_of(p.casefold(), source_words) and judge(p) for p in parts):
+        if any(src.origin(p.casefold()) and judge(p) for p in parts):
             out.add(word)
     return out
 

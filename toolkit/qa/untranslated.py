@@ -151,12 +151,6 @@ class _Source:
         return None
 
 
-def _source_of(part: str, source_words: frozenset[str]) -> str | None:
-    """The source word ``part`` (lower case) was copied from, or None (``_Source.origin``
-    over a set of words, for a comparison that brings its own)."""
-    return _Source(" ".join(sorted(source_words))).origin(part)
-
-
 def _common_prefix(a: str, b: str) -> int:
     n = 0
     for x, y in zip(a, b, strict=False):

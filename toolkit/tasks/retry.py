@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 RUNAWAY_RATIO = 2.0
 RUNAWAY_MARGIN_TOKENS = 8
+KEPT = "kept"  # what _weigh says of a try that replaced the output before it
 MIN_SPLIT_CHARS = 40  # a segment shorter than this is not cut in halves
 KEEP_RATIO = 0.7  # a retry shorter than this share of the output before it has dropped content
 METHODS = ("inline", "force", "inline+force")
@@ -230,20 +231,12 @@ class RetryPolicy:
             retry = [self._retry_request(states[i], round_, translator, words) for i in failing]
             new = translator.translate(retry)
             self.stats.retry_s += time.perf_counter() - start
-            for i, t, _asked in zip(failing, new, retry, strict=True):
-                s = states[i]
-                if i not in retried:
-                    retried.add(i)
-                    self._count_reasons(s)
-                s.attempts += 1
-                text, terms, checks = self._assess(s, t.text)
-                if self._problems(terms, checks, text) < self._problems(s.terms, s.checks, s.text):
-                    refused = self._refused(s, text, checks, t)
-                    if refused:
-                        setattr(self.stats, refused, getattr(self.stats, refused) + 1)
-                    else:
-                        s.text, s.terms, s.checks, s.pieces = text, terms, checks, t.pieces
-                        s.by = translator if translator is not self.translator else None
+            for i, t in zip(failing, new, strict=True):
+                verdict = self._weigh(i, states[i], t, retried)
+                if verdict == KEPT:
+                    states[i].by = translator if translator is not self.translator else None
+                elif verdict:
+                    setattr(self.stats, verdict, getattr(self.stats, verdict) + 1)
 
         if self.rounds:
             self._in_halves(states, retried)
@@ -256,6 +249,23 @@ class RetryPolicy:
         outcomes = [self._outcome(s) for s in states]
         self._count(states, outcomes, retried)
         return outcomes
+
+    def _weigh(self, i: int, s: _State, t: Translation, retried: set[int]) -> str | None:
+        """One more try of segment ``i``: counted (and its reasons, the first time), checked,
+        and kept in place of the output before it if it has fewer problems and is not refused.
+        ``KEPT``, the stats field of the refusal, or None (no better)."""
+        if i not in retried:
+            retried.add(i)
+            self._count_reasons(s)
+        s.attempts += 1
+        text, terms, checks = self._assess(s, t.text)
+        if self._problems(terms, checks, text) >= self._problems(s.terms, s.checks, s.text):
+            return None
+        refused = self._refused(s, text, checks, t)
+        if refused:
+            return refused
+        s.text, s.terms, s.checks, s.pieces = text, terms, checks, t.pieces
+        return KEPT
 
     # --- checks -------------------------------------------------------------------------------
 
@@ -435,14 +445,7 @@ class RetryPolicy:
             joiner = "" if s.request.target_lang in ("zh", "ja") else " "
             t = Translation(joiner.join((head.text.strip(), tail.text.strip())),
                             head.new_tokens + tail.new_tokens, 0, head.pieces + tail.pieces)
-            if i not in retried:
-                retried.add(i)
-                self._count_reasons(s)
-            s.attempts += 1
-            text, terms, checks = self._assess(s, t.text)
-            if (self._problems(terms, checks, text) < self._problems(s.terms, s.checks, s.text)
-                    and not self._refused(s, text, checks, t)):
-                s.text, s.terms, s.checks, s.pieces = text, terms, checks, t.pieces
+            if self._weigh(i, s, t, retried) == KEPT:
                 s.by, s.route = None, "split"
                 self.stats.split_kept += 1
         self.stats.retry_s += time.perf_counter() - start
@@ -503,14 +506,7 @@ class RetryPolicy:
         self.stats.pivoted += len(todo)
         for i, t, o in zip(todo, new, en, strict=True):
             s = states[i]
-            if i not in retried:
-                retried.add(i)
-                self._count_reasons(s)
-            s.attempts += 1
-            text, terms, checks = self._assess(s, t.text)
-            if (self._problems(terms, checks, text) < self._problems(s.terms, s.checks, s.text)
-                    and not self._refused(s, text, checks, t)):
-                s.text, s.terms, s.checks, s.pieces = text, terms, checks, t.pieces
+            if self._weigh(i, s, t, retried) == KEPT:
                 s.by, s.route, s.pivot = None, "pivot-en", o.text
                 self.stats.pivot_kept += 1
         self.stats.pivot_s += time.perf_counter() - start
