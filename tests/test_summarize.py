@@ -44,9 +44,11 @@ def run(*args: str, input: str | None = None):
 
 def test_a_short_input_is_one_call(tiny_chat: Path) -> None:
     doc = [Document("short", "Alibaba hat Qwen3.5 vorgestellt. Die Aktie stieg um 5 Prozent.")]
-    (record,) = summarize_documents(doc, summarizer(tiny_chat), "en", max_words=30).records
+    (record,) = summarize_documents(doc, summarizer(tiny_chat), "en", max_words=30,
+                                    route="cross-lingual").records
     assert record.input["chunks"] == 1 and record.input["levels"] == 1
     assert record.summary and record.route == "cross-lingual"
+    assert record.route_reason == "asked for (--route)"
 
 
 def test_input_exactly_at_the_window_is_still_one_call(tiny_chat: Path) -> None:
@@ -67,10 +69,12 @@ def test_input_exactly_at_the_window_is_still_one_call(tiny_chat: Path) -> None:
             break
         text = trial
     assert s.count([text])[0] <= room
-    at = summarize_documents([Document("at", text)], s, "en", max_words=20).records[0]
+    whole = {"route": "cross-lingual", "select": False}
+    at = summarize_documents([Document("at", text)], s, "en", max_words=20, **whole).records[0]
     assert at.input["chunks"] == 1 and at.input["tokens"] <= room
     longer = " ".join(words[: len(text.split()) + 3])
-    past = summarize_documents([Document("past", longer)], s, "en", max_words=20).records[0]
+    past = summarize_documents([Document("past", longer)], s, "en", max_words=20,
+                               **whole).records[0]
     assert past.input["chunks"] >= 2
     del replace
 
@@ -89,7 +93,8 @@ def test_far_past_the_window_collapses_in_two_levels_and_every_call_fits(
         return real(requests, progress)
 
     monkeypatch.setattr(backend, "generate", spy)
-    (record,) = summarize_documents(ARTICLE, s, "en", max_words=40).records
+    (record,) = summarize_documents(ARTICLE, s, "en", max_words=40, route="cross-lingual",
+                                    select=False).records
     assert record.input["chunks"] >= 3 and record.input["levels"] >= 3  # map, collapse, combine
     assert record.input["tokens"] > 700
     assert all(n + new <= 700 for n, new in calls), calls  # no input was ever cut to fit
@@ -111,8 +116,8 @@ def test_seq2seq_summarizer_reads_what_fits(tiny_bart_summarizer: Path) -> None:
     s = summarizer(tiny_bart_summarizer)
     assert s.style == "seq2seq" and s.window == 256
     doc = [Document("d", "The company presented a new model. " * 60, lang="en")]
-    (record,) = summarize_documents(doc, s, "en", max_words=30).records
-    assert record.input["chunks"] > 1 and record.summary
+    (record,) = summarize_documents(doc, s, "en", max_words=30, select=False).records
+    assert record.input["chunks"] > 1 and record.summary and record.route == "direct"
 
 
 # --- length, measured on the output ------------------------------------------------------------
@@ -208,7 +213,8 @@ def test_no_checks_is_one_prompt(tiny_chat: Path, monkeypatch: pytest.MonkeyPatc
     asked: list[SummaryRequest] = []
     real = s.summarize
     monkeypatch.setattr(s, "summarize", lambda rs, progress=None: asked.extend(rs) or real(rs, progress))
-    (record,) = summarize_documents(SHORT, s, "en", max_words=40, checks=False).records
+    (record,) = summarize_documents(SHORT, s, "en", max_words=40, checks=False,
+                                    route="cross-lingual").records
     assert len(asked) == 1 and record.checks is None
 
 
@@ -222,8 +228,24 @@ def test_a_translation_model_is_not_a_summarizer(tiny_marian: Path, tiny_nllb: P
 
 
 def test_a_seq2seq_summarizer_writes_in_its_input_language(tiny_bart_summarizer: Path) -> None:
-    with pytest.raises(ModelError, match="--from-translation"):
-        summarize_documents(ARTICLE, summarizer(tiny_bart_summarizer), "en")
+    with pytest.raises(ModelError, match="--route via-translation"):
+        summarize_documents(ARTICLE, summarizer(tiny_bart_summarizer), "en",
+                            route="cross-lingual")
+
+
+def test_auto_takes_a_seq2seq_summarizer_via_translation(tiny_bart_summarizer: Path,
+                                                         tiny_marian: Path) -> None:
+    """German into English with an English summarizer: tk translates first (the Marian
+    model), summarizes the translation, and still checks numbers against the German."""
+    from toolkit.tasks import Translator
+
+    translator = Translator(load_backend(str(tiny_marian)))
+    run = summarize_documents(ARTICLE, summarizer(tiny_bart_summarizer), "en", max_words=30,
+                              translator=translator, glossary=GLOSSARY)
+    (record,) = run.records
+    assert record.route == "via-translation" and "seq2seq summarizer" in record.route_reason
+    assert record.checks is not None and "coverage" in record.checks
+    assert run.fingerprint is not None and "translation" in run.fingerprint
 
 
 def test_a_catalog_summarizer_cannot_translate() -> None:
@@ -247,6 +269,27 @@ def test_cli_writes_summaries_and_records(tiny_chat: Path, tmp_path: Path) -> No
     assert all(r["length"]["measured"] <= 30 for r in records)
     assert len(list(out.glob("*.en.summary.txt"))) == 5
     assert "summaries: 5 document(s)" in result.stderr and "numbers:" in result.stderr
+    # auto: a chat model not in the catalog goes via tk's translation, with its reason
+    assert {r["route"] for r in records} == {"via-translation"}
+    assert all("not measured" in r["route_reason"] for r in records)
+    assert all(r["input"]["selected"] <= r["input"]["segments"] for r in records)
+    assert all(0 <= r["checks"]["coverage"]["share"] <= 1 for r in records)
+    run_json = json.loads((out / "run.json").read_text())
+    assert run_json["route"] == "via-translation"
+    assert run_json["translation"]["task"]["name"] == "translate"  # its fingerprint travels
+
+
+def test_cli_cross_lingual_route_and_whole_documents(tiny_chat: Path) -> None:
+    article = str(ROOT / "corpus" / "clean" / "002_efe5a641e6ba587c.txt")
+    result = run("summarize", "--to", "en", article, "--model", str(tiny_chat), "--max-words",
+                 "30", "--route", "cross-lingual", "--no-select", "-o", "-", "-q")
+    assert result.exit_code == 0, result.output
+    (record,) = [json.loads(x) for x in result.stdout.splitlines()]
+    assert record["route"] == "cross-lingual" and record["route_reason"] == "asked for (--route)"
+    assert record["input"]["selected"] == record["input"]["segments"]
+    assert record["checks"]["coverage"]["basis"] == "names and numbers"
+    bad = run("summarize", "--to", "en", article, "--route", "sideways")
+    assert bad.exit_code == 2 and "sideways" in bad.output
 
 
 def test_cli_streams_jsonl_and_reads_stdin(tiny_chat: Path) -> None:

@@ -121,6 +121,16 @@ def load_backend(options: ModelOptions, target_lang: str, task: str, *, namespac
     return backend
 
 
+def in_namespace(backend: Backend, namespace: str) -> Backend:
+    """``backend``'s model under another task's cache namespace (one model loaded, serving two
+    tasks, their generations cached apart); an uncached backend as it is."""
+    from toolkit.cache import CachedBackend
+
+    if isinstance(backend, CachedBackend):
+        return CachedBackend(backend.backend, backend.cache, namespace=namespace)
+    return backend
+
+
 def load_glossary(paths: Sequence[str] = ()) -> Glossary | None:
     """The glossaries named by --glossary, else by TK_GLOSSARY / tk.toml ``glossary``, merged."""
     chosen = list(paths) or setting("glossary")

@@ -1,5 +1,6 @@
-"""The summarization pipeline: documents -> segments -> parts that fit the model's window ->
-summarizer (map, collapse, combine) -> length control -> faithfulness checks -> records.
+"""The summarization pipeline: documents -> (tk's translation, on the via-translation route)
+-> segments ranked, the top ones selected -> summarizer (map, collapse, combine; many
+documents per batch) -> checks and retries -> length control -> records.
 
     from toolkit.documents import load_documents
     from toolkit.summarize import load_summarizer, summarize_documents
@@ -7,24 +8,34 @@ summarizer (map, collapse, combine) -> length control -> faithfulness checks -> 
     summarizer = load_summarizer("starter", "en")
     run = summarize_documents(load_documents(["corpus/"]), summarizer, "en", max_words=100)
 
-Any length: a document longer than the window is split by tokens along segment boundaries
-into parts, each part summarized (map), the partial summaries combined; while they are still
+Routes: ``cross-lingual`` gives the model the German article and asks for an English or
+Chinese summary; ``via-translation`` first translates the article with tk's translation
+(the same retry policy, cache and glossary enforcement as ``tk translate``) and summarizes the
+translation; numbers are still checked against the German. ``auto`` (the default) takes the
+route measured better for the model (the catalog's ``summary_route``; the starter: via
+translation) and the record says which ran and why.
+
+Selection: the document's segments are ranked (:mod:`toolkit.tasks.extract`: LexRank
+centrality, position, numbers and names; headings and bylines are no candidates) and the
+model reads the best of them, in document order, up to :data:`SELECT_RATIO` times the length
+asked for: a small model given a whole article summarizes its beginning or its headline.
+
+Any length: an input longer than the window is split by tokens along segment boundaries into
+parts, each part summarized (map), the partial summaries combined; while they are still
 longer than the window they are summarized again in groups (a recursive collapse). Every call
-fits the window by construction (the backend refuses one that does not), so no summary is
-ever made from a cut input; each record says how its input was handled.
+fits the window by construction, so no summary is ever made from a cut input; each record
+says how its input was handled.
 
-Length: ``max_words`` (de/en) or ``max_chars`` (zh) is measured on the output. Over the
-limit, the summary is generated again with a stricter prompt; still over, it is cut after
-its last whole sentence that fits (never inside a sentence, unless even the first sentence is
-too long: then it is cut at a word and the record says so).
-
-Faithfulness: every number the summary states must be in the source (397 Milliarden =
-397 billion = 3970亿; an invented or rescaled number is flagged); glossary terms keep the
-glossary's rendering (a German source form left untranslated, "KI" for AI, is flagged);
-the summary must be in the target language and must not repeat itself (a stretch of six
-words said three times that the source does not repeat; the sentences after the first that
-say it are dropped, with whatever else they say, and the record counts them). A summary failing these is retried once with
-the source's numbers and the glossary's renderings in the prompt, and kept only if better.
+Checks (:mod:`toolkit.qa.summary`): every number stated is in the source (397 Milliarden =
+397 billion = 3970亿), glossary terms keep their rendering, the target language, no German
+word left, no loop, not under 40 % of the length asked for, not the title said again; and
+the coverage of the five top-ranked sentences. A summary with problems is asked again once
+(with the source's numbers, the glossary's renderings, the German words to translate, or a
+longer length) and the retry is kept only if it has fewer problems and no lower coverage.
+Over the length limit, it is generated again with a stricter prompt (kept on the same terms
+against the original cut at its last whole sentence that fits); still over, it is cut there.
+A summary still stating a number the source does not support falls back to a candidate
+without one, or loses the sentences that state it; the record says which.
 """
 
 from __future__ import annotations
@@ -41,14 +52,16 @@ from toolkit.load import ModelOptions, load_backend
 from toolkit.qa.repetition import repeated_stretch  # noqa: F401  (the name tests use)
 from toolkit.qa.summary import SummaryCheck, SummaryTally
 from toolkit.qa.summary import check_summary as check_text
-from toolkit.tasks.chunking import reduce_to_summary, within
+from toolkit.tasks.chunking import Reduction, reduce_many, within
 from toolkit.tasks.length import cut_to_length, drop_repeats, measure
-from toolkit.tasks.summarizer import PROMPT_VERSION, Summarizer, SummaryRequest
+from toolkit.tasks.summarizer import PROMPT_VERSION, Summarizer, SummaryRequest, sentences
 
 if TYPE_CHECKING:
     from toolkit.backends.base import Progress
     from toolkit.documents import Document
     from toolkit.glossary import Glossary
+    from toolkit.models import ModelRef
+    from toolkit.tasks.translator import Translator
 
 @dataclass
 class SummaryRecord:
@@ -60,8 +73,9 @@ class SummaryRecord:
     engine: str
     summary: str
     style: str
-    route: str  # "cross-lingual" (from the source) or "via-translation"
-    input: dict[str, Any]  # tokens, chunks, levels, window
+    route: str  # "cross-lingual", "via-translation", or "direct" (no language change)
+    route_reason: str  # why that route: asked for, measured, or what the model can do
+    input: dict[str, Any]  # tokens, chunks, levels, window, selected, segments
     length: dict[str, Any]  # unit, limit, measured, action
     checks: dict[str, Any] | None
     fingerprint: str = ""
@@ -86,6 +100,9 @@ class SummaryRun:
 
 
 STYLES = ("paragraph", "bullets")
+ROUTES = ("auto", "cross-lingual", "via-translation")
+SELECT_RATIO = 1.5  # the model reads the top sentences up to 1.5 times the summary's length
+UNLIMITED_SELECTION = 400  # words it reads where no length is asked for (800 Chinese chars)
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,10 @@ class SummarizeOptions:
     glossaries: tuple[str, ...] = ()
     use_glossary: bool = True
     checks: bool = True
+    route: str = "auto"
+    select: bool = True
+    # via translation; None: the summarizer's own model (a chat model), or tk translate's default
+    translation_model: str | ModelRef | None = None
 
     def __post_init__(self) -> None:
         if self.target not in SUMMARY_LANGUAGES:
@@ -125,11 +146,14 @@ class SummarizeOptions:
             raise ConfigError(f"--style {self.style}: choose {' or '.join(STYLES)}")
         if self.window is not None and self.window < 64:
             raise ConfigError(f"--window {self.window}: give at least 64 tokens")
+        if self.route not in ROUTES:
+            raise ConfigError(f"--route {self.route}: choose one of {', '.join(ROUTES)}")
 
     def request(self) -> dict[str, Any]:
-        """The length, style and checks each summary is asked for (a job's settings)."""
+        """The length, style, checks and selection each summary is asked for (a job's
+        settings; the route is settled once the model is loaded, see :func:`choose_route`)."""
         return {"max_words": self.max_words, "max_chars": self.max_chars, "style": self.style,
-                "checks": self.checks}
+                "checks": self.checks, "select": self.select}
 
 
 @dataclass(frozen=True)
@@ -143,6 +167,7 @@ class SummaryInput:
     source: str
     source_lang: str
     segments: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # each segment's kind: text, heading, item
 
 
 def inputs_from_documents(documents: Sequence[Document]) -> list[SummaryInput]:
@@ -152,9 +177,29 @@ def inputs_from_documents(documents: Sequence[Document]) -> list[SummaryInput]:
 
     out = []
     for d in documents:
-        segs = tuple(model_text(s.text) for s in segment_document(d))
+        segments = segment_document(d)
         text = model_text(d.text)
-        out.append(SummaryInput(d.id, text, d.lang, text, d.lang, segs))
+        out.append(SummaryInput(d.id, text, d.lang, text, d.lang,
+                                tuple(model_text(s.text) for s in segments),
+                                tuple(s.kind for s in segments)))
+    return out
+
+
+def inputs_from_records(records: Sequence[dict[str, Any]]) -> list[SummaryInput]:
+    """Translated documents from tk translation records (dicts, in document order), with
+    their German sources for the number checks."""
+    docs: dict[str, dict[str, Any]] = {}
+    for r in records:
+        d = docs.setdefault(r["doc"], {"lang": r["lang"], "segs": [], "src": [], "kinds": []})
+        d["segs"].append(r["translation"])
+        d["src"].append(r["source"])
+        d["kinds"].append(r.get("kind") or "text")
+    out = []
+    for doc, d in docs.items():
+        joiner = "" if d["lang"] == "zh" else " "
+        kept = [(t, k) for t, k in zip(d["segs"], d["kinds"], strict=True) if t.strip()]
+        out.append(SummaryInput(doc, joiner.join(d["segs"]), d["lang"], " ".join(d["src"]), "de",
+                                tuple(t for t, _ in kept), tuple(k for _, k in kept)))
     return out
 
 
@@ -174,23 +219,16 @@ def inputs_from_translations(path: str) -> list[SummaryInput]:
     from toolkit.documents import decode_text
 
     text = decode_text(p.read_bytes(), str(p))
-    docs: dict[str, dict[str, Any]] = {}
+    records = []
     fix = "give the translations.jsonl that `tk translate -o DIR` wrote"
     for number, r in iter_jsonl(text, str(p), fix):
         if not all(isinstance(r.get(k), str) for k in ("doc", "translation", "source", "lang")):
             raise InputError(f"{p}:{number}: not a tk translation record (doc, source, translation, "
                              f"lang); {fix}")
-        d = docs.setdefault(r["doc"], {"lang": r["lang"], "segs": [], "src": []})
-        d["segs"].append(r["translation"])
-        d["src"].append(r["source"])
-    if not docs:
+        records.append(r)
+    if not records:
         raise InputError(f"{p}: no translation records; {fix}")
-    out = []
-    for doc, d in docs.items():
-        joiner = "" if d["lang"] == "zh" else " "
-        out.append(SummaryInput(doc, joiner.join(d["segs"]), d["lang"], " ".join(d["src"]), "de",
-                                tuple(s for s in d["segs"] if s.strip())))
-    return out
+    return inputs_from_records(records)
 
 
 def load_summarizer(model: str | None = None, target_lang: str = "en", *,
@@ -213,6 +251,46 @@ def summarizer_for(options: ModelOptions, target_lang: str, *, window: int | Non
                       window=window)
 
 
+def choose_route(route: str, summarizer: Summarizer, source_lang: str, target_lang: str
+                 ) -> tuple[str, str]:
+    """The route a summary of a ``source_lang`` document into ``target_lang`` takes, and why:
+    ``route`` as asked, or for "auto" what the model can do and what was measured for it."""
+    if source_lang == target_lang:
+        return "direct", f"the documents are already in {target_lang}"
+    if route != "auto":
+        return route, "asked for (--route)"
+    if summarizer.style == "seq2seq":
+        return "via-translation", (f"{summarizer.model_label} is a seq2seq summarizer: it writes "
+                                   "in the language it reads")
+    ref = summarizer.backend.ref
+    if ref is not None and ref.summary_route:
+        return ref.summary_route, (f"measured better for {summarizer.model_label} "
+                                   f"({ref.summary_route_note})")
+    return "via-translation", ("not measured for this model; via translation measured better "
+                               "for the starter (docs/results.md) and enforces the glossary in "
+                               "every sentence")
+
+
+def goes_via_translation(summarizer: Summarizer, options: SummarizeOptions) -> bool:
+    """Whether documents of ``options.source`` take the via-translation route."""
+    return choose_route(options.route, summarizer, options.source,
+                        options.target)[0] == "via-translation"
+
+
+def translator_for_route(summarizer: Summarizer, options: SummarizeOptions,
+                         announce: Callable[[str], None] | None = None) -> Translator:
+    """The translator of the via-translation route: ``options.translation_model``, else the
+    summarizer's own model where it is a chat model (loaded once, the cache kept apart per
+    task), else the model ``tk translate --to`` would use."""
+    from toolkit.translate import translator_for
+
+    if options.translation_model is None and summarizer.style == "chat":
+        return translator_for(options.model, options.target, options.source, announce,
+                              backend=summarizer.backend)
+    model = replace(options.model, model=options.translation_model)
+    return translator_for(model, options.target, options.source, announce)
+
+
 def summarize_documents(
     documents: Sequence[Document] | Sequence[SummaryInput],
     summarizer: Summarizer,
@@ -223,96 +301,304 @@ def summarize_documents(
     style: str = "paragraph",
     glossary: Glossary | None = None,
     checks: bool = True,
+    route: str = "auto",
+    select: bool = True,
+    translator: Translator | None = None,
     progress: Progress | None = None,
 ) -> SummaryRun:
-    """Summarize each document into ``target_lang``; see the module docstring. (The CLI
-    checks its options once in :class:`SummarizeOptions`; a notebook call is checked here.)"""
-    SummarizeOptions(target_lang, max_words=max_words, max_chars=max_chars, style=style)
+    """Summarize each document into ``target_lang``; see the module docstring. Documents take
+    ``route`` (via translation: ``translator``, by default one sharing the summarizer's
+    model); :class:`SummaryInput` items (tk's translations, or documents already segmented)
+    are summarized as they are. (The CLI checks its options once in
+    :class:`SummarizeOptions`; a notebook call is checked here.)"""
+    options = SummarizeOptions(target_lang, max_words=max_words, max_chars=max_chars,
+                               style=style, checks=checks, route=route, select=select)
+    started = time.perf_counter()
     items = [d for d in documents if isinstance(d, SummaryInput)]
-    if len(items) < len(documents):  # Documents: segmented here
-        items = inputs_from_documents(cast("Sequence[Document]", documents))
+    translated: dict[str, Any] | None = None
+    if len(items) < len(documents):  # Documents: segmented here, translated where routed so
+        docs = cast("Sequence[Document]", documents)
+        langs = {d.lang for d in docs}
+        routes = {lang: choose_route(route, summarizer, lang, target_lang) for lang in langs}
+        for lang, (chosen, _) in routes.items():
+            summarizer.check(target_lang if chosen == "via-translation" else lang, target_lang)
+        via = [d for d in docs if routes[d.lang][0] == "via-translation"]
+        items = []
+        if via:
+            if translator is None:
+                translator = translator_for_route(
+                    summarizer, replace(options, source=via[0].lang))
+            translated = _translate(via, translator, target_lang, glossary)
+        by_id = {i.doc: i for i in translated["items"]} if translated else {}
+        direct = {i.doc: i for i in inputs_from_documents(
+            [d for d in docs if routes[d.lang][0] != "via-translation"])}
+        items = [by_id.get(d.id) or direct[d.id] for d in docs]
+        reasons = {d.id: routes[d.lang] for d in docs}
+    else:
+        reasons = {i.doc: ("direct", f"the documents are already in {target_lang}")
+                   if i.source_lang == target_lang == i.lang else
+                   ("via-translation", "given tk's translation (--from-translation)")
+                   if i.lang == target_lang else ("cross-lingual", "given the source")
+                   for i in items}
     for item in items:
         summarizer.check(item.lang, target_lang)  # every document, before any work
-    started = time.perf_counter()
-    records, notes = [], []
-    for item in items:
-        record, note = _summarize_one(item, summarizer, target_lang, max_words=max_words,
-                                      max_chars=max_chars, style=style, glossary=glossary,
-                                      checks=checks)
-        records.append(record)
-        if note:
-            notes.append(note)
-        if progress:
-            progress(1)
-    return SummaryRun(records, summarizer.fingerprint(), time.perf_counter() - started, notes)
-
-
-# --- one document ---------------------------------------------------------------------------
-
-
-def _summarize_one(item: SummaryInput, s: Summarizer, target: str, *, max_words: int | None,
-                   max_chars: int | None, style: str, glossary: Glossary | None,
-                   checks: bool) -> tuple[SummaryRecord, str | None]:
-    unit, limit = ("words", max_words) if max_words else ("chars", max_chars) if max_chars else (
-        "words" if target != "zh" else "chars", None)
-    terms = _glossary_hints(item, glossary, target) if checks else ()
-    base = SummaryRequest("", item.lang, target, max_words=max_words, max_chars=max_chars,
-                          style=style, terms=terms)
-    text, handling = reduce_to_summary(item.doc, item.text, item.segments, s, base)
-    note = None
-    if limit and measure(item.text, unit) <= limit:
-        note = (f"note: {item.doc} is already within {limit} {unit}; it was summarized all the "
-                "same (into the target language)")
-    action = "ok"
-    report = None
-    retried = False
+    plans = [_Plan.of(item, summarizer, options, glossary, reasons[item.doc]) for item in items]
+    _draft(plans, summarizer)
+    notes = [p.note for p in plans if p.note]
     if checks:
-        report = check_summary(text, item, target, glossary)
-        # A summary that wrote the renderings list back is asked again without it.
-        terms = () if report.echoed else base.terms
-        retry = within(s, replace(base, text=handling["final_input"], partial=handling["partial"],
-                                   numbers=_number_hints(item, target), terms=terms, attempt=1))
-        if report.problems and retry is not None:
-            again = s.summarize([retry])[0].text
-            candidate = check_summary(again, item, target, glossary)
-            retried = True
-            if candidate.problems < report.problems:
-                text, report = again, candidate
-    strict = within(s, replace(base, text=handling["final_input"], partial=handling["partial"],
-                                strict=True, attempt=2,
-                                terms=() if report is not None and report.echoed else base.terms))
-    if limit and measure(text, unit) > limit and checks and strict is not None:
-        shorter = s.summarize([strict])[0].text
-        better = check_summary(shorter, item, target, glossary) if report else None
-        if measure(shorter, unit) <= limit and (better is None or report is None
-                                                or better.problems <= report.problems):
-            text, report, action = shorter, better, "regenerated"
-    dropped = 0
-    if report is not None and report.repeated:
-        # A loop's copies go: the sentences after the first that say the repeated stretch
-        # are dropped (with whatever else they say; the record counts them).
-        text, dropped = drop_repeats(text, report.repeated, style)
-        report = check_summary(text, item, target, glossary)
-    if limit and measure(text, unit) > limit:
-        text, action = cut_to_length(text, limit, unit, style)
-        if report is not None:
-            report = check_summary(text, item, target, glossary)
-    checks_dict = None
-    if report is not None:
-        checks_dict = {**report.to_dict(), "retried": retried, "repeats_dropped": dropped}
-    record = SummaryRecord(
-        doc=item.doc, lang=target, model=s.model_label, engine=s.engine, summary=text,
-        style=style, route="cross-lingual" if item.lang == item.source_lang else "via-translation",
-        input={k: v for k, v in handling.items() if k not in ("final_input", "partial")},
-        length={"unit": unit, "limit": limit, "measured": measure(text, unit), "action": action},
-        checks=checks_dict, fingerprint=s.fingerprint_short,
-    )
-    return record, note
+        _retry(plans, summarizer)
+    _fit_length(plans, summarizer, checks)
+    if checks:
+        _numbers_fallback(plans)
+    records = [p.record(summarizer) for p in plans]
+    if progress:
+        progress(len(records))
+    fingerprint = summarizer.fingerprint()
+    if translated is not None:
+        fingerprint = {**fingerprint, "translation": translated["fingerprint"]}
+    return SummaryRun(records, fingerprint, time.perf_counter() - started, notes)
+
+
+def _translate(docs: Sequence[Document], translator: Translator, target: str,
+               glossary: Glossary | None) -> dict[str, Any]:
+    from toolkit.translate import translate_documents
+
+    run = translate_documents(docs, translator, target, source_lang=docs[0].lang,
+                              glossary=glossary)
+    return {"items": inputs_from_records([r.to_dict() for r in run.records]),
+            "fingerprint": run.fingerprint}
+
+
+# --- one document's way: a plan, its candidates, the one kept -------------------------------
+
+
+@dataclass
+class _Candidate:
+    text: str
+    check: SummaryCheck | None
+    how: str  # "draft", "retry", "regenerated", ...
+
+    def key(self) -> tuple[int, float]:
+        """Smaller is better: problems first, then the larger coverage."""
+        if self.check is None:
+            return (0, 0.0)
+        return (self.check.problems, -self.check.share)
+
+    def better_than(self, other: _Candidate) -> bool:
+        """Fewer problems and no lower coverage: a retry is never kept that makes it worse."""
+        if self.check is None or other.check is None:
+            return False
+        return (self.check.problems < other.check.problems
+                and self.check.share >= other.check.share)
+
+
+@dataclass
+class _Plan:
+    item: SummaryInput
+    target: str
+    base: SummaryRequest
+    unit: str
+    limit: int | None
+    route: tuple[str, str]
+    glossary: Glossary | None
+    checks: bool
+    text: str  # what the model reads: the selected segments, or the whole document
+    selected: int
+    title: str | None
+    top: tuple[str, ...]
+    handling: dict[str, Any] = field(default_factory=dict)
+    best: _Candidate | None = None
+    tried: list[_Candidate] = field(default_factory=list)
+    action: str = "ok"
+    retried: bool = False
+    dropped: int = 0
+    fallback: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def of(cls, item: SummaryInput, s: Summarizer, o: SummarizeOptions,
+           glossary: Glossary | None, route: tuple[str, str]) -> _Plan:
+        from toolkit.tasks.extract import rank, select, top_sentences
+
+        target = o.target
+        unit, limit = ("words", o.max_words) if o.max_words else ("chars", o.max_chars) \
+            if o.max_chars else ("words" if target != "zh" else "chars", None)
+        terms = _glossary_hints(item, glossary, target) if o.checks else ()
+        base = SummaryRequest("", item.lang, target, max_words=o.max_words,
+                              max_chars=o.max_chars, style=o.style, terms=terms)
+        segments = list(item.segments) or [item.text]
+        kinds = list(item.kinds) if len(item.kinds) == len(segments) else None
+        scores = rank(segments, item.lang, kinds)
+        text, chosen = item.text, len(segments)
+        if o.select and len(segments) > 1:
+            budget = _selection_budget(limit, unit, item.lang)
+            picked = select(segments, scores, budget=budget, lang=item.lang)
+            if len(picked) < len(segments):
+                joiner = "" if item.lang == "zh" else " "
+                text, chosen = joiner.join(segments[i] for i in picked), len(picked)
+        title = segments[0] if len(segments) > 1 else None
+        top = tuple(segments[i] for i in top_sentences(segments, scores))
+        note = None
+        if limit and measure(item.text, unit) <= limit:
+            note = (f"note: {item.doc} is already within {limit} {unit}; it was summarized all "
+                    "the same (into the target language)")
+        return cls(item, target, base, unit, limit, route, glossary, o.checks, text, chosen,
+                   title, top, note=note)
+
+    def assess(self, text: str, how: str) -> _Candidate:
+        check = None
+        if self.checks:
+            check = check_text(text, source=self.item.source, source_lang=self.item.source_lang,
+                               summarized=self.item.text, target=self.target,
+                               glossary=self.glossary,
+                               hints=_glossary_hints(self.item, self.glossary, self.target),
+                               limit=self.limit, unit=self.unit, title=self.title,
+                               top=self.top, top_lang=self.item.lang)
+        candidate = _Candidate(text, check, how)
+        self.tried.append(candidate)
+        return candidate
+
+    def request(self, **changes: Any) -> SummaryRequest:
+        return replace(self.base, text=self.handling["final_input"],
+                       partial=self.handling["partial"], **changes)
+
+    def record(self, s: Summarizer) -> SummaryRecord:
+        assert self.best is not None
+        check = self.best.check
+        checks_dict = None
+        if check is not None:
+            checks_dict = {**check.to_dict(), "retried": self.retried,
+                           "repeats_dropped": self.dropped, "numbers_fallback": self.fallback}
+        handling = {k: v for k, v in self.handling.items() if k not in ("final_input", "partial")}
+        segments = len(self.item.segments) or 1
+        return SummaryRecord(
+            doc=self.item.doc, lang=self.target, model=s.model_label, engine=s.engine,
+            summary=self.best.text, style=self.base.style, route=self.route[0],
+            route_reason=self.route[1],
+            input={**handling, "selected": self.selected, "segments": segments},
+            length={"unit": self.unit, "limit": self.limit,
+                    "measured": measure(self.best.text, self.unit), "action": self.action},
+            checks=checks_dict, fingerprint=s.fingerprint_short)
+
+
+def _selection_budget(limit: int | None, unit: str, lang: str) -> int:
+    """How much of the document the model reads, in ``lang``'s unit (characters in Chinese,
+    words otherwise): :data:`SELECT_RATIO` times the limit (a Chinese character counted as
+    half a word)."""
+    words = limit * SELECT_RATIO if limit else UNLIMITED_SELECTION
+    if limit and unit == "chars":
+        words //= 2
+    return words * 2 if lang == "zh" else words
+
+
+def _draft(plans: Sequence[_Plan], s: Summarizer) -> None:
+    """The first summary of every document, many documents per model call."""
+    results = reduce_many([Reduction(p.item.doc, p.text, _units_of(p), p.base) for p in plans], s)
+    for p, (text, handling) in zip(plans, results, strict=True):
+        p.handling = handling
+        p.best = p.assess(text, "draft")
+
+
+def _units_of(p: _Plan) -> tuple[str, ...]:
+    """What a long input is split along: its segments (of the selection, where one was made)."""
+    if p.text == p.item.text:
+        return p.item.segments
+    from toolkit.segments import split_sentences
+
+    return tuple(split_sentences(p.text, p.item.lang)) or (p.text,)
+
+
+def _retry(plans: Sequence[_Plan], s: Summarizer) -> None:
+    """One more try for every summary with problems, all in one batch; kept only if better."""
+    asks: list[tuple[_Plan, SummaryRequest]] = []
+    for p in plans:
+        assert p.best is not None and p.best.check is not None
+        c = p.best.check
+        if not c.problems:
+            continue
+        request = within(s, p.request(
+            numbers=_number_hints(p.item, p.target),
+            terms=() if c.echoed else p.base.terms,
+            expand=bool(c.short or c.headline), avoid=c.german[:12], attempt=1))
+        if request is not None:
+            asks.append((p, request))
+    if not asks:
+        return
+    for (p, _), out in zip(asks, s.summarize([r for _, r in asks]), strict=True):
+        p.retried = True
+        again = p.assess(out.text, "retry")
+        if p.best is not None and again.better_than(p.best):
+            p.best = again
+
+
+def _fit_length(plans: Sequence[_Plan], s: Summarizer, checks: bool) -> None:
+    """Summaries over their limit: generated again with a stricter prompt (all in one batch),
+    kept where within the limit and no worse than the original cut at a sentence end; else
+    cut there. Then a loop's copies are dropped."""
+    over = [p for p in plans if p.limit and p.best and measure(p.best.text, p.unit) > p.limit]
+    asks: list[tuple[_Plan, SummaryRequest]] = []
+    if checks:
+        for p in over:
+            assert p.best is not None
+            echoed = p.best.check is not None and p.best.check.echoed
+            request = within(s, p.request(strict=True, attempt=2,
+                                          terms=() if echoed else p.base.terms))
+            if request is not None:
+                asks.append((p, request))
+    shorter = dict(zip([id(p) for p, _ in asks],
+                       s.summarize([r for _, r in asks]) if asks else [], strict=True))
+    for p in over:
+        assert p.best is not None and p.limit
+        cut, action = cut_to_length(p.best.text, p.limit, p.unit, p.base.style)
+        kept = p.assess(cut, p.best.how) if checks else _Candidate(cut, None, p.best.how)
+        p.best, p.action = kept, action
+        out = shorter.get(id(p))
+        if out is not None and measure(out.text, p.unit) <= p.limit:
+            strict = p.assess(out.text, "regenerated")
+            if strict.check is not None and kept.check is not None and \
+                    strict.key() <= kept.key() and strict.check.share >= kept.check.share:
+                p.best, p.action = strict, "regenerated"
+    for p in plans:
+        assert p.best is not None
+        if p.best.check is not None and p.best.check.repeated:
+            # A loop's copies go: the sentences after the first that say the repeated stretch
+            # are dropped (with whatever else they say; the record counts them).
+            text, p.dropped = drop_repeats(p.best.text, p.best.check.repeated, p.base.style)
+            p.best = p.assess(text, p.best.how)
+
+
+def _numbers_fallback(plans: Sequence[_Plan]) -> None:
+    """A summary that still states a number the source does not support: the best candidate
+    tried that states none (within the limit, not a stub), else the summary without the
+    sentences that state one."""
+    for p in plans:
+        best = p.best
+        assert best is not None
+        if best.check is None or not best.check.numbers.mismatched:
+            continue
+        clean = [c for c in p.tried if c.check is not None and not c.check.numbers.mismatched
+                 and not c.check.short and not c.check.empty
+                 and (not p.limit or measure(c.text, p.unit) <= p.limit)]
+        if clean:
+            p.best = min(clean, key=_Candidate.key)
+            p.fallback = f"the {p.best.how} summary, which states no unsupported number"
+            continue
+        bad = {i.source.surface for i in best.check.numbers.mismatched}
+        bullets = p.base.style == "bullets"
+        pieces = [x for x in best.text.splitlines() if x.strip()] if bullets \
+            else sentences(best.text)
+        kept = [x for x in pieces if not any(b in x for b in bad)]
+        if kept and len(kept) < len(pieces):
+            joiner = "\n" if bullets else "" if p.target == "zh" else " "
+            p.best = p.assess(joiner.join(kept), best.how)
+            p.fallback = (f"dropped {len(pieces) - len(kept)} sentence(s) stating a number "
+                          "the source does not support")
 
 
 def check_summary(text: str, item: SummaryInput, target: str,
                   glossary: Glossary | None) -> SummaryCheck:
-    """:func:`toolkit.qa.summary.check_summary` of a summary of ``item``."""
+    """:func:`toolkit.qa.summary.check_summary` of a summary of ``item`` (numbers, terms,
+    language, German words, loops; length and coverage need the plan of a run)."""
     return check_text(text, source=item.source, source_lang=item.source_lang,
                       summarized=item.text, target=target, glossary=glossary,
                       hints=_glossary_hints(item, glossary, target))

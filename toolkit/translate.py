@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 from toolkit.documents import Document, model_text
 from toolkit.errors import ConfigError
 from toolkit.languages import check_pair
-from toolkit.load import ModelOptions, load_backend
+from toolkit.load import ModelOptions, in_namespace, load_backend
 from toolkit.segments import Segment, segment_documents
 from toolkit.tasks.translator import PROMPT_VERSION, TranslationRequest, Translator
 
 if TYPE_CHECKING:
-    from toolkit.backends.base import Progress
+    from toolkit.backends.base import Backend, Progress
     from toolkit.glossary import Glossary
     from toolkit.models import ModelRef
     from toolkit.qa.checks import SegmentChecks
@@ -128,11 +128,16 @@ def load_translator(
 
 
 def translator_for(options: ModelOptions, target_lang: str, source_lang: str = "de",
-                   announce: Callable[[str], None] | None = None) -> Translator:
+                   announce: Callable[[str], None] | None = None, *,
+                   backend: Backend | None = None) -> Translator:
     """The translator of checked options, cache-wrapped, checked for the language pair before
-    any work; the fallback to the starter is :func:`toolkit.load.load_backend`'s."""
-    backend = load_backend(options, target_lang, "translate", namespace=PROMPT_VERSION,
-                           announce=announce)
+    any work; the fallback to the starter is :func:`toolkit.load.load_backend`'s. ``backend``:
+    a model already loaded (for another task) to translate with, its cache kept apart."""
+    if backend is not None:
+        backend = in_namespace(backend, PROMPT_VERSION)
+    else:
+        backend = load_backend(options, target_lang, "translate", namespace=PROMPT_VERSION,
+                               announce=announce)
     translator = Translator(backend, beams=options.beams, max_new_tokens=options.max_new_tokens)
     translator.check(source_lang, target_lang)
     if not translator.supports_constraints:

@@ -26,10 +26,19 @@ from toolkit.languages import SOURCE_LANGUAGES, SUMMARY_LANGUAGES
               help="Language of the summaries (--lang is the older name).")
 @click.option("--from", "source", default="de", show_default=True,
               type=click.Choice(SOURCE_LANGUAGES), help="Language of INPUTS.")
+@click.option("--route", type=click.Choice(["auto", "cross-lingual", "via-translation"]),
+              default="auto", show_default=True,
+              help="cross-lingual: the model reads the German and writes the summary in --to; "
+                   "via-translation: tk translates the document first (as tk translate does: "
+                   "cache, glossary enforced) and the model summarizes the translation; auto: "
+                   "the route measured better for the model (the record says which and why).")
+@click.option("--translation-model", metavar="NAME",
+              help="Model of the via-translation route [default: the summarizing model where "
+                   "it is a chat model, else tk translate's default for --to].")
 @click.option("--from-translation", "translation", metavar="FILE|DIR",
               help="Summarize tk's own translation records (translations.jsonl, or the folder "
-                   "tk translate -o wrote) instead of INPUTS; numbers are still checked "
-                   "against the German source in the records.")
+                   "tk translate -o wrote) instead of INPUTS, reusing that job; numbers are "
+                   "still checked against the German source in the records.")
 @click.option("--max-words", type=click.IntRange(5), metavar="N",
               help="At most N words (de, en), measured on the output.")
 @click.option("--max-chars", type=click.IntRange(10), metavar="N",
@@ -39,6 +48,9 @@ from toolkit.languages import SOURCE_LANGUAGES, SUMMARY_LANGUAGES
 @click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
               help="Glossary whose renderings summaries must use [default: tk.toml, TK_GLOSSARY].")
 @click.option("--no-glossary", is_flag=True, help="No glossary.")
+@click.option("--no-select", is_flag=True,
+              help="Give the model the whole document, not its top-ranked sentences (LexRank, "
+                   "position, numbers; up to 3x the length asked for).")
 @click.option("--no-checks", is_flag=True,
               help="No number, term or language checks, no retries, no length control: one "
                    "prompt per document part (the baseline the checks are measured against).")
@@ -51,9 +63,10 @@ from toolkit.languages import SOURCE_LANGUAGES, SUMMARY_LANGUAGES
 @model_options
 @job_options("Summarize")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
-def summarize(inputs: tuple[str, ...], target: str, source: str, translation: str | None,
+def summarize(inputs: tuple[str, ...], target: str, source: str, route: str,
+              translation_model: str | None, translation: str | None,
               max_words: int | None, max_chars: int | None, style: str,
-              glossaries: tuple[str, ...], no_glossary: bool, no_checks: bool,
+              glossaries: tuple[str, ...], no_glossary: bool, no_select: bool, no_checks: bool,
               window: int | None, output: str | None, quiet: bool, **flags: Any) -> None:
     """Write abstractive summaries of documents of any length, in German, English or Chinese.
 
@@ -61,17 +74,20 @@ def summarize(inputs: tuple[str, ...], target: str, source: str, translation: st
     saved `datasets` dataset, or - for stdin; or give --from-translation to summarize tk's
     translations. With -o DIR documents are streamed into a resumable job (shards and a
     manifest.json, as tk translate does, also on --runner ray): the same command continues a
-    job that died. A German article goes straight into English or Chinese with a chat model
-    (cross-lingual); seq2seq summarizers write in their input's language, so use them with
-    --from-translation. Every summary's numbers must be in the source, glossary terms keep
-    their rendering, the language is checked, and --max-words / --max-chars hold on the
-    output. Each record says how the input was handled: its tokens, the parts it was split
-    into, and the levels of combining.
+    job that died. A German article is summarized into English or Chinese by the route
+    measured better for the model (--route auto; for the starter: via tk's own translation).
+    The model reads the document's top-ranked sentences (--no-select: all of it). Every
+    summary's numbers must be in the source, glossary terms keep their rendering, the
+    language is checked, no German word may stay, a headline or a summary under 40% of the
+    limit is retried, and --max-words / --max-chars hold on the output. Each record says
+    which route ran and why, how the input was handled (tokens, sentences selected, parts,
+    levels of combining) and how much of the top sentences the summary covers.
 
     \b
     Examples:
       tk summarize --to en corpus/ --max-words 100 -o out/sum-en
       tk summarize --to zh corpus/ --max-chars 220 --model starter -o -
+      tk summarize --to en corpus/ --route cross-lingual --model qwen2.5-7b-instruct -o -
       tk summarize --to en --from-translation out/en --model bart-large-cnn -o out/sum-en
       tk summarize --to de corpus/ --style bullets --model mt5-small-sum-de
     """
@@ -86,7 +102,9 @@ def summarize(inputs: tuple[str, ...], target: str, source: str, translation: st
     options = SummarizeOptions(target, source, model=model_options_from(flags),
                                max_words=max_words, max_chars=max_chars, style=style,
                                window=window, glossaries=glossaries,
-                               use_glossary=not no_glossary, checks=not no_checks)
+                               use_glossary=not no_glossary, checks=not no_checks,
+                               route=route, select=not no_select,
+                               translation_model=translation_model)
     if jobs is not None:
         from toolkit.cli.jobs import run_job_command
         from toolkit.summarize_job import SummarizeJob
@@ -103,16 +121,18 @@ def summarize_small(inputs: tuple[str, ...], translation: str | None, options: A
     from toolkit.load import load_glossary
     from toolkit.outputs import check_writable
     from toolkit.summarize import (
-        inputs_from_documents,
+        goes_via_translation,
         inputs_from_translations,
         summarize_documents,
         summarizer_for,
+        translator_for_route,
     )
 
+    items: Any
     if translation:
         items = inputs_from_translations(translation)
     else:
-        items = inputs_from_documents(load_documents(inputs, lang=options.source))
+        items = load_documents(inputs, lang=options.source)
     if output not in (None, "-"):
         check_writable(output, folder=True)
     show = not quiet and sys.stderr.isatty()
@@ -121,10 +141,14 @@ def summarize_small(inputs: tuple[str, ...], translation: str | None, options: A
     glossary = load_glossary(options.glossaries) if options.use_glossary else None
     summarizer = summarizer_for(options.model, options.target, window=options.window,
                                 announce=note)
+    translator = None
+    if not translation and goes_via_translation(summarizer, options):
+        translator = translator_for_route(summarizer, options, announce=note)
     with progress_bar(len(items), f"summaries ({options.target})", enabled=show,
                       unit="doc") as bar:
         run = summarize_documents(items, summarizer, options.target, glossary=glossary,
-                                  progress=bar, **options.request())
+                                  progress=bar, route=options.route, translator=translator,
+                                  **options.request())
     write_summaries(run, output)
     if not quiet:
         click.echo(run.summary(), err=True)

@@ -29,6 +29,8 @@ class CatalogEntry:
     tasks: tuple[str, ...] = ("translate",)
     summary_langs: tuple[str, ...] = ()  # a seq2seq summarizer's languages (it writes in its input's)
     summary_default_for: tuple[str, ...] = ()
+    summary_route: str | None = None  # the summary route measured better for this model
+    summary_route_note: str = ""  # the measurement behind it
     max_input_tokens: int | None = None
     gguf_file: str | None = None
     sha256: str | None = None
@@ -55,6 +57,8 @@ def catalog() -> dict[str, CatalogEntry]:
             tasks=tuple(raw.get("tasks", ["translate"])),
             summary_langs=tuple(raw.get("summary_langs", [])),
             summary_default_for=tuple(raw.get("summary_default_for", [])),
+            summary_route=raw.get("summary_route"),
+            summary_route_note=raw.get("summary_route_note", ""),
             max_input_tokens=raw.get("max_input_tokens"),
             gguf_file=raw.get("gguf_file"),
             sha256=raw.get("sha256"),

@@ -38,6 +38,8 @@ class ModelRef:
     note: str = ""
     tasks: tuple[str, ...] = ()  # what the catalog says it is for: "translate", "summarize"
     summary_langs: tuple[str, ...] = ()
+    summary_route: str | None = None  # the summary route measured better (catalog)
+    summary_route_note: str = ""
     max_input_tokens: int | None = None  # the catalog's limit, where the model card sets one
     local: bool = False
     sha256: str | None = None
@@ -131,6 +133,7 @@ def _from_catalog(entry: CatalogEntry) -> ModelRef:
         "kind": entry.kind, "spec": entry.name, "name": entry.name, "licence": entry.licence,
         "languages": languages, "note": entry.note, "sha256": entry.sha256,
         "tasks": entry.tasks, "summary_langs": entry.summary_langs,
+        "summary_route": entry.summary_route, "summary_route_note": entry.summary_route_note,
         "max_input_tokens": entry.max_input_tokens,
     }
     if entry.name == STARTER:

@@ -1,7 +1,8 @@
 """The checks of a summary, as a reader would make them: every number it states is in the
 source, glossary terms keep their rendering (a German form left in is flagged), the target
-language, German words left in it (reported; not yet a reason to retry), no loop, and no copy
-of the prompt's renderings list."""
+language, no German words left in it, no loop, no copy of the prompt's renderings list, not
+under 40 % of the length asked for, not the title said again; and its coverage of the
+document's top-ranked sentences (:mod:`toolkit.qa.coverage`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from toolkit.qa.coverage import Coverage
 from toolkit.qa.repetition import repeated_stretch
+
+SHORT = 0.4  # a summary under 40 % of the length asked for is a stub, not a summary
 
 if TYPE_CHECKING:
     from toolkit.glossary import Glossary
@@ -26,15 +30,24 @@ class SummaryCheck:
     repeated: str | None = None  # a stretch the summary says three times or more
     empty: bool = False
     echoed: bool = False  # it copied the prompt's list of renderings instead of summarizing
-    german: tuple[str, ...] = ()  # German words of the source left in it (reported only)
+    german: tuple[str, ...] = ()  # German words of the source left in it
+    short: bool = False  # under SHORT of the length asked for
+    headline: bool | None = None  # only the title said again (None: not comparable)
+    coverage: Coverage | None = None
 
     @property
     def problems(self) -> int:
         """How far from acceptable: an empty summary is worse than any flawed one (it says
-        nothing wrong only because it says nothing)."""
-        return (len(self.numbers.mismatched) + len(self.untranslated)
+        nothing wrong only because it says nothing); a headline or a stub is no summary."""
+        return (len(self.numbers.mismatched) + len(self.untranslated) + len(self.german)
                 + (0 if self.language.ok else 2) + (2 if self.repeated else 0)
+                + (3 if self.short else 0) + (3 if self.headline else 0)
                 + (100 if self.empty or self.echoed else 0))
+
+    @property
+    def share(self) -> float:
+        """Its coverage (1.0 where none was measured)."""
+        return self.coverage.share if self.coverage is not None else 1.0
 
     def to_dict(self) -> dict[str, Any]:
         unsupported = [{"number": i.source.surface, "problem": i.problem, "reason": i.reason}
@@ -42,14 +55,20 @@ class SummaryCheck:
         return {"numbers": {"checked": self.numbers.checked, "unsupported": unsupported},
                 "terms": {"used": list(self.used), "untranslated": list(self.untranslated)},
                 "language": self.language.to_dict(), "repeated": self.repeated,
-                "echoed_prompt": self.echoed, "untranslated_words": list(self.german)}
+                "echoed_prompt": self.echoed, "untranslated_words": list(self.german),
+                "too_short": self.short, "restates_title": self.headline,
+                "coverage": self.coverage.to_dict() if self.coverage is not None else None}
 
 
 def check_summary(text: str, *, source: str, source_lang: str, summarized: str, target: str,
-                  glossary: Glossary | None, hints: Sequence[TermHint] = ()) -> SummaryCheck:
+                  glossary: Glossary | None, hints: Sequence[TermHint] = (),
+                  limit: int | None = None, unit: str = "words", title: str | None = None,
+                  top: Sequence[str] = (), top_lang: str | None = None) -> SummaryCheck:
     """Numbers supported by ``source``, glossary renderings, the target language, loops
     (against ``summarized``, the text the model was given) and the prompt's ``hints`` written
-    back instead of a summary."""
+    back instead of a summary; under :data:`SHORT` of ``limit``; the ``title`` (in
+    ``top_lang``) said again; the coverage of the ``top`` sentences (in ``top_lang``, default
+    ``target``)."""
     from toolkit.qa.language import check_language
     from toolkit.qa.numbers import check_numbers
 
@@ -67,9 +86,19 @@ def check_summary(text: str, *, source: str, source_lang: str, summarized: str, 
     keep = [v for t in (*used, *untranslated) for v in (t["source"], t["target"])]
     german = untranslated_words(source, text, source_lang=source_lang, target_lang=target,
                                 keep=keep)
+    from toolkit.qa.coverage import coverage, restates_title
+
+    body = re.sub(r"^\s*-\s+", "", text, flags=re.M)  # bullet marks are not counted
+    size = len(body.split()) if unit == "words" else len(re.sub(r"\s", "", body))
+    comparable = title is not None and (top_lang or target) == target
     return SummaryCheck(numbers, used, untranslated, language,
                         repeated_stretch(text, summarized), empty=not text.strip(),
-                        echoed=pairs >= 3, german=german)
+                        echoed=pairs >= 3, german=german,
+                        short=bool(limit) and size < SHORT * (limit or 0),
+                        headline=restates_title(text, title or "", target) if comparable
+                        else None,
+                        coverage=coverage(text, list(top), target, top_lang=top_lang)
+                        if top else None)
 
 
 def summary_terms(text: str, source: str, source_lang: str, target: str,
@@ -119,10 +148,14 @@ class SummaryTally:
     dropped: int = 0
     retried: int = 0
     german: int = 0  # German words left in the summaries
+    short: int = 0  # under 40 % of the limit
+    headline: int = 0  # only the title said again
+    coverage: float = 0.0  # the sum of coverage shares (the mean is rendered)
+    routes: tuple[str, ...] = ()
 
     _ADDED = ("documents", "within", "regenerated", "cut", "cut_in_sentence", "checked",
               "numbers", "unsupported", "used", "untranslated", "wrong", "repeating", "dropped",
-              "retried", "german")
+              "retried", "german", "short", "headline", "coverage")
 
     @classmethod
     def of(cls, records: Sequence[dict[str, Any]]) -> SummaryTally:
@@ -150,7 +183,11 @@ class SummaryTally:
             repeating=sum(bool(c.get("repeated")) for c in checks),
             dropped=sum(c.get("repeats_dropped", 0) for c in checks),
             retried=sum(c["retried"] for c in checks),
-            german=sum(len(c.get("untranslated_words") or ()) for c in checks))
+            german=sum(len(c.get("untranslated_words") or ()) for c in checks),
+            short=sum(bool(c.get("too_short")) for c in checks),
+            headline=sum(bool(c.get("restates_title")) for c in checks),
+            coverage=sum((c.get("coverage") or {}).get("share", 0.0) for c in checks),
+            routes=tuple(sorted({r.get("route", "") for r in records} - {""})))
 
     def merge(self, other: SummaryTally) -> SummaryTally:
         if not other.documents:
@@ -158,11 +195,13 @@ class SummaryTally:
         if not self.documents:
             return other
         return replace(self, **{k: getattr(self, k) + getattr(other, k) for k in self._ADDED},
-                       inputs=(self.inputs + other.inputs)[:7])
+                       inputs=(self.inputs + other.inputs)[:7],
+                       routes=tuple(sorted(set(self.routes) | set(other.routes))))
 
     def render(self, seconds: float | None = None) -> str:
         took = f" in {seconds:.1f} s" if seconds is not None else ""
-        lines = [f"summaries: {self.documents} document(s){took}"]
+        route = f" ({', '.join(self.routes)})" if self.routes else ""
+        lines = [f"summaries: {self.documents} document(s){took}{route}"]
         if self.limit:
             inside = (f", {self.cut_in_sentence} inside a sentence" if self.cut_in_sentence
                       else "")
@@ -179,4 +218,7 @@ class SummaryTally:
                          f"left; language: {self.wrong} wrong; "
                          f"{self.repeating} still repeating themselves ({self.dropped} repeated "
                          f"sentences dropped); {self.retried} summaries retried")
+            lines.append(f"coverage of the top sentences: {self.coverage / self.checked:.0%} "
+                         f"on average; {self.short} under 40% of the limit, {self.headline} "
+                         "only the title said again")
         return "\n".join(lines)

@@ -6,7 +6,7 @@ Every call fits the window by construction: no summary is ever made from a cut i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from toolkit.errors import InputError
@@ -19,38 +19,94 @@ MAX_LEVELS = 8
 def reduce_to_summary(doc: str, text: str, segments: Sequence[str], s: Summarizer,
                       base: SummaryRequest) -> tuple[str, dict[str, Any]]:
     """Map-reduce with a recursive collapse: the summary, and how the input was handled."""
-    whole = replace(base, text=text)
-    tokens = s.count([text])[0]
-    if tokens <= room_for(s, whole):
-        return s.summarize([whole])[0].text, {"tokens": tokens, "chunks": 1, "levels": 1,
-                                              "window": s.window, "final_input": text,
-                                              "partial": False}
-    units = list(segments) or [text]
+    return reduce_many([Reduction(doc, text, tuple(segments), base)], s)[0]
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """One document to bring to a summary: its text, the units to split it along, and the
+    request its final summary is written with."""
+
+    doc: str
+    text: str
+    segments: tuple[str, ...]
+    base: SummaryRequest
+
+
+@dataclass
+class _State:
+    job: Reduction
+    tokens: int
+    chunks: int = 1
+    levels: int = 1
+    summaries: list[str] = field(default_factory=list)
+    done: tuple[str, dict[str, Any]] | None = None
+
+
+def reduce_many(jobs: Sequence[Reduction], s: Summarizer) -> list[tuple[str, dict[str, Any]]]:
+    """Map-reduce with a recursive collapse for many documents at once: each level's calls of
+    every document go to the model together (one batch of parts, one of groups, one of final
+    summaries), not one document after another. Returns each summary and how its input was
+    handled (tokens, chunks, levels, window, final_input, partial)."""
+    states = [_State(j, n) for j, n in zip(jobs, s.count([j.text for j in jobs]), strict=True)]
+    first: list[tuple[_State, SummaryRequest]] = []
+    for st in states:
+        whole = replace(st.job.base, text=st.job.text)
+        if st.tokens <= room_for(s, whole):
+            first.append((st, whole))
+            continue
+        partial_base = _partial_base(st.job.base)
+        parts = pack(list(st.job.segments) or [st.job.text], s, room_for(s, partial_base),
+                     joiner="\n")
+        st.chunks = len(parts)
+        first.extend((st, replace(partial_base, text=p)) for p in parts)
+    outputs = s.summarize([r for _, r in first]) if first else []
+    for (st, r), out in zip(first, outputs, strict=True):
+        if st.chunks == 1:
+            st.done = (out.text, _handling(st, s, r.text, partial=False))
+        else:
+            st.summaries.append(out.text)
+    while True:
+        open_ = [st for st in states if st.done is None]
+        if not open_:
+            break
+        final: list[tuple[_State, SummaryRequest]] = []
+        groups: list[tuple[_State, SummaryRequest]] = []
+        for st in open_:
+            combined = "\n".join(st.summaries)
+            if s.count([combined])[0] <= room_for(s, replace(st.job.base, partial=True)):
+                final.append((st, replace(st.job.base, text=combined, partial=True)))
+                continue
+            st.levels += 1
+            if st.levels > MAX_LEVELS or len(st.summaries) == 1:
+                raise _not_shrinking(st.job.doc, s, combined, st.job.base)
+            # Each group is summarized in at most a sixth of the window, so several fit in
+            # one again: the partial summaries shrink level by level.
+            partial_base = replace(_partial_base(st.job.base), partial=True)
+            packed = pack(st.summaries, s, room_for(s, partial_base), joiner="\n")
+            if len(packed) == len(st.summaries) and st.levels > 2:
+                raise _not_shrinking(st.job.doc, s, combined, st.job.base)
+            groups.extend((st, replace(partial_base, text=g)) for g in packed)
+            st.summaries = []
+        batch = [(st, r, True) for st, r in final] + [(st, r, False) for st, r in groups]
+        for (st, r, last), out in zip(batch, s.summarize([r for _, r, _ in batch]), strict=True):
+            if last:
+                st.levels += 1
+                st.done = (out.text, _handling(st, s, r.text, partial=True))
+            else:
+                st.summaries.append(out.text)
+    return [st.done for st in states if st.done is not None]
+
+
+def _partial_base(base: SummaryRequest) -> SummaryRequest:
     # Parts are summarized without the glossary list (the final summary gets it): every
     # token of prompt is a token less of text in the window.
-    partial_base = replace(base, max_words=None, max_chars=None, part=True, terms=())
-    room = room_for(s, partial_base)
-    parts = pack(units, s, room, joiner="\n")
-    chunks = len(parts)
-    summaries = [x.text for x in s.summarize([replace(partial_base, text=p) for p in parts])]
-    levels = 1
-    while True:
-        combined = "\n".join(summaries)
-        if s.count([combined])[0] <= room_for(s, replace(base, partial=True)):
-            break
-        levels += 1
-        if levels > MAX_LEVELS or len(summaries) == 1:
-            raise _not_shrinking(doc, s, combined, base)
-        # Each group is summarized in at most a sixth of the window, so several fit in one
-        # again: the partial summaries shrink level by level.
-        groups = pack(summaries, s, room_for(s, replace(partial_base, partial=True)), joiner="\n")
-        if len(groups) == len(summaries) and levels > 2:
-            raise _not_shrinking(doc, s, combined, base)
-        summaries = [x.text for x in s.summarize(
-            [replace(partial_base, text=g, partial=True) for g in groups])]
-    final = s.summarize([replace(base, text=combined, partial=True)])[0].text
-    return final, {"tokens": s.count([text])[0], "chunks": chunks, "levels": levels + 1,
-                   "window": s.window, "final_input": combined, "partial": True}
+    return replace(base, max_words=None, max_chars=None, part=True, terms=())
+
+
+def _handling(st: _State, s: Summarizer, final_input: str, *, partial: bool) -> dict[str, Any]:
+    return {"tokens": st.tokens, "chunks": st.chunks, "levels": st.levels, "window": s.window,
+            "final_input": final_input, "partial": partial}
 
 
 def within(s: Summarizer, request: SummaryRequest) -> SummaryRequest | None:

@@ -25,7 +25,7 @@ from toolkit.tasks.base import Task
 from toolkit.tasks.translator import clean_output
 
 # Bump when the prompts, conventions or budgets change what is generated (keys the cache).
-PROMPT_VERSION = "summarize-1"
+PROMPT_VERSION = "summarize-2"
 STYLES = ("paragraph", "bullets")
 DEFAULT_WINDOW = 4096  # tokens a chat model reads at once unless --window says otherwise
 
@@ -45,13 +45,17 @@ FORMS = {"paragraph": "Write one paragraph of plain prose.",
 TERMS_PROMPT = "\nUse exactly these renderings:\n{lines}"
 NUMBERS_PROMPT = "\nThe article's numbers, written as they must appear: {numbers}."
 STRICT_PROMPT = " Your last summary was too long: stay well under the limit."
+EXPAND_PROMPT = (" Your last summary was too short or only restated the headline: write about "
+                 "{n} {unit} on the article's main facts, not its title.")
+AVOID_PROMPT = " Write every word in {target}; translate German words such as {words}."
 
 
 @dataclass(frozen=True)
 class SummaryRequest:
     """One summary to write. ``partial``: ``text`` holds summaries of consecutive parts of one
-    document, to be combined. ``strict``: a retry after an output over the length limit.
-    ``terms`` and ``numbers`` are renderings the summary must use if it mentions them."""
+    document, to be combined. ``strict``: a retry after an output over the length limit;
+    ``expand``: after one too short or only restating the title; ``avoid``: German words the
+    last output left in. ``terms`` and ``numbers`` are renderings the summary must use if it mentions them."""
 
     text: str
     source_lang: str
@@ -64,6 +68,8 @@ class SummaryRequest:
     partial: bool = False
     part: bool = False  # one part's summary, to be combined later: kept short
     strict: bool = False
+    expand: bool = False  # a retry after a summary too short, or only its headline
+    avoid: tuple[str, ...] = ()  # German words a retry must write in the target language
     attempt: int = 0
 
 
@@ -123,7 +129,8 @@ class Summarizer(Task):
             raise ModelError(
                 f"{self.model_label} is a seq2seq summarizer: it writes in the language it reads "
                 f"({source_lang}), not {target_lang}; summarize tk's {target_lang} translation "
-                "(--from-translation) or use a chat model (--model starter)")
+                "(--route via-translation, or --from-translation) or use a chat model "
+                "(--model starter)")
         langs = self.languages()
         if langs is not None and target_lang not in langs:
             raise ModelError(f"{self.model_label} summarizes {', '.join(sorted(langs))}, not "
@@ -178,6 +185,12 @@ class Summarizer(Task):
                                  length=length, form=FORMS[r.style])
         if r.strict:
             system += STRICT_PROMPT
+        if r.expand and (r.max_words or r.max_chars):
+            n, unit = (int(0.8 * r.max_words), "words") if r.max_words else (
+                int(0.8 * (r.max_chars or 0)), "characters")
+            system += EXPAND_PROMPT.format(n=n, unit=unit)
+        if r.avoid:
+            system += AVOID_PROMPT.format(target=target, words=", ".join(r.avoid))
         if r.terms:
             system += TERMS_PROMPT.format(lines="\n".join(f"{t.source} -> {t.target}" for t in r.terms))
         if r.numbers:
