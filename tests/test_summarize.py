@@ -245,6 +245,7 @@ def test_auto_takes_a_seq2seq_summarizer_via_translation(tiny_bart_summarizer: P
     (record,) = run.records
     assert record.route == "via-translation" and "seq2seq summarizer" in record.route_reason
     assert record.checks is not None and "coverage" in record.checks
+    assert isinstance(record.checks["words_translated"], list)
     assert run.fingerprint is not None and "translation" in run.fingerprint
 
 

@@ -130,3 +130,25 @@ def test_summary_input_kinds_come_from_the_segments() -> None:
     (item,) = inputs_from_documents([ARTICLE])
     assert isinstance(item, SummaryInput) and len(item.kinds) == len(item.segments)
     assert set(item.kinds) <= {"text", "heading", "item"}
+
+
+def test_coverage_leaves_out_the_german_a_translation_left_in_the_top_sentences() -> None:
+    top = ["Alibaba joins the Wettlauf for AI supremacy with Qwen3.5."]
+    kept = coverage("Alibaba joins the Wettlauf for AI supremacy.", top, "en")
+    fixed = coverage("Alibaba joins the race for AI supremacy.", top, "en", exclude=("Wettlauf",))
+    assert fixed.of == kept.of - 1  # the German word is nothing a summary should carry
+    assert fixed.share >= coverage("Alibaba joins the race for AI supremacy.", top, "en").share
+
+
+@pytest.mark.parametrize("word,answer,lang,expected", [
+    ("kündigte", '翻译后的中文是：\n\n"宣布"', "zh", "宣布"),  # a preamble, then the answer
+    ("deut", "简化的中文是：你好。", "zh", None),  # a sentence about the answer, no answer
+    ("Umsatz", "Translation:\nrevenue", "en", "revenue"),
+    ("Gigant", "Gigant", "en", None),  # the word again
+])
+def test_a_word_translation_skips_a_preamble_and_refuses_a_colon(word: str, answer: str,
+                                                                 lang: str,
+                                                                 expected: str | None) -> None:
+    from toolkit.tasks.retry import word_form
+
+    assert word_form(word, answer, "de", lang) == expected

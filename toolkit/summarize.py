@@ -40,6 +40,7 @@ without one, or loses the sentences that state it; the record says which.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -350,6 +351,11 @@ def summarize_documents(
     _fit_length(plans, summarizer, checks)
     if checks:
         _numbers_fallback(plans)
+        if any(p.best and p.best.check and p.best.check.german for p in plans) and \
+                (translator is not None or summarizer.style == "chat"):
+            if translator is None:  # the summarizer's own model, its cache kept apart
+                translator = translator_for_route(summarizer, options)
+            _translate_words(plans, translator)
     records = [p.record(summarizer) for p in plans]
     if progress:
         progress(len(records))
@@ -406,6 +412,7 @@ class _Plan:
     selected: int
     title: str | None
     top: tuple[str, ...]
+    top_german: tuple[str, ...]  # German tk's translation left in the top sentences
     handling: dict[str, Any] = field(default_factory=dict)
     best: _Candidate | None = None
     tried: list[_Candidate] = field(default_factory=list)
@@ -413,6 +420,7 @@ class _Plan:
     retried: bool = False
     dropped: int = 0
     fallback: str | None = None
+    words: list[dict[str, str]] = field(default_factory=list)  # German words translated in
     note: str | None = None
 
     @classmethod
@@ -438,12 +446,18 @@ class _Plan:
                 text, chosen = joiner.join(segments[i] for i in picked), len(picked)
         title = segments[0] if len(segments) > 1 else None
         top = tuple(segments[i] for i in top_sentences(segments, scores))
+        top_german: tuple[str, ...] = ()
+        if item.lang != item.source_lang and o.checks:
+            from toolkit.qa.untranslated import untranslated_words
+
+            top_german = untranslated_words(item.source, " ".join(top),
+                                            source_lang=item.source_lang, target_lang=item.lang)
         note = None
         if limit and measure(item.text, unit) <= limit:
             note = (f"note: {item.doc} is already within {limit} {unit}; it was summarized all "
                     "the same (into the target language)")
         return cls(item, target, base, unit, limit, route, glossary, o.checks, text, chosen,
-                   title, top, note=note)
+                   title, top, top_german, note=note)
 
     def assess(self, text: str, how: str) -> _Candidate:
         check = None
@@ -453,7 +467,8 @@ class _Plan:
                                glossary=self.glossary,
                                hints=_glossary_hints(self.item, self.glossary, self.target),
                                limit=self.limit, unit=self.unit, title=self.title,
-                               top=self.top, top_lang=self.item.lang)
+                               top=self.top, top_lang=self.item.lang,
+                               top_german=self.top_german)
         candidate = _Candidate(text, check, how)
         self.tried.append(candidate)
         return candidate
@@ -468,7 +483,8 @@ class _Plan:
         checks_dict = None
         if check is not None:
             checks_dict = {**check.to_dict(), "retried": self.retried,
-                           "repeats_dropped": self.dropped, "numbers_fallback": self.fallback}
+                           "repeats_dropped": self.dropped, "numbers_fallback": self.fallback,
+                           "words_translated": self.words}
         handling = {k: v for k, v in self.handling.items() if k not in ("final_input", "partial")}
         segments = len(self.item.segments) or 1
         return SummaryRecord(
@@ -485,7 +501,7 @@ def _selection_budget(limit: int | None, unit: str, lang: str) -> int:
     """How much of the document the model reads, in ``lang``'s unit (characters in Chinese,
     words otherwise): :data:`SELECT_RATIO` times the limit (a Chinese character counted as
     half a word)."""
-    words = limit * SELECT_RATIO if limit else UNLIMITED_SELECTION
+    words = int(limit * SELECT_RATIO) if limit else UNLIMITED_SELECTION
     if limit and unit == "chars":
         words //= 2
     return words * 2 if lang == "zh" else words
@@ -593,6 +609,50 @@ def _numbers_fallback(plans: Sequence[_Plan]) -> None:
             p.best = p.assess(joiner.join(kept), best.how)
             p.fallback = (f"dropped {len(pieces) - len(kept)} sentence(s) stating a number "
                           "the source does not support")
+
+
+def _translate_words(plans: Sequence[_Plan], translator: Translator) -> None:
+    """German words still left after the retries: each translated on its own (one short
+    request per word, all in one batch; the translation retries' :func:`word_form` rejects an
+    answer that is no translation) and written in its place; kept, like any retry, only where
+    the summary then has fewer problems and no lower coverage. The record lists them."""
+    from toolkit.qa.untranslated import untranslated_pairs
+    from toolkit.tasks.retry import word_form
+    from toolkit.tasks.translator import TranslationRequest
+
+    wanted: list[tuple[_Plan, list[str]]] = []
+    for p in plans:
+        assert p.best is not None
+        c = p.best.check
+        if c is None or not c.german:
+            continue
+        pairs = untranslated_pairs(p.item.source, p.best.text, source_lang=p.item.source_lang,
+                                   target_lang=p.target)
+        wanted.append((p, list(dict.fromkeys(w.part for w in pairs if w.word in c.german))))
+    asks = sorted({(w, p.item.source_lang, p.target) for p, words in wanted for w in words})
+    if not asks:
+        return
+    out = translator.translate([TranslationRequest(w, sl, tl) for w, sl, tl in asks])
+    forms = {k: word_form(k[0], t.text, k[1], k[2]) for k, t in zip(asks, out, strict=True)}
+    for p, words in wanted:
+        assert p.best is not None
+        text, done = p.best.text, []
+        for w in words:
+            form = forms.get((w, p.item.source_lang, p.target))
+            if form:
+                # Latin letters only around it: a Chinese character next to it is a boundary
+                text, n = re.subn(rf"(?<![A-Za-z\u00c0-\u024f]){re.escape(w)}"
+                                  r"(?![A-Za-z\u00c0-\u024f])",
+                                  form.replace("\\", r"\\"), text)
+                if n:
+                    done.append({"word": w, "by": form})
+        if not done:
+            continue
+        if p.limit and measure(text, p.unit) > p.limit:
+            text = cut_to_length(text, p.limit, p.unit, p.base.style)[0]
+        candidate = p.assess(text, p.best.how)
+        if candidate.better_than(p.best):
+            p.best, p.words = candidate, done
 
 
 def check_summary(text: str, item: SummaryInput, target: str,

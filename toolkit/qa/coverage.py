@@ -70,13 +70,15 @@ class Coverage:
                 "basis": self.basis, "top": self.top}
 
 
-def coverage(summary: str, top: list[str], lang: str, *, top_lang: str | None = None
-             ) -> Coverage:
+def coverage(summary: str, top: list[str], lang: str, *, top_lang: str | None = None,
+             exclude: tuple[str, ...] = ()) -> Coverage:
     """The distinct content units of the ``top`` sentences (in ``top_lang``, default the
-    summary's ``lang``) that ``summary`` has; 1.0 where they have none."""
+    summary's ``lang``) that ``summary`` has; 1.0 where they have none. ``exclude``: words of
+    the top sentences a summary should not carry (German a translation left in them)."""
     across = top_lang is not None and top_lang != lang
     joined = " ".join(top)
     wanted = set(kept_units(joined) if across else units(joined, lang))
+    wanted -= set(units(" ".join(exclude), lang))
     if not wanted:
         return Coverage(1.0, 0, 0, "names and numbers" if across else "words", len(top))
     have = set(units(summary, lang)) | set(kept_units(summary))

@@ -63,12 +63,13 @@ class SummaryCheck:
 def check_summary(text: str, *, source: str, source_lang: str, summarized: str, target: str,
                   glossary: Glossary | None, hints: Sequence[TermHint] = (),
                   limit: int | None = None, unit: str = "words", title: str | None = None,
-                  top: Sequence[str] = (), top_lang: str | None = None) -> SummaryCheck:
+                  top: Sequence[str] = (), top_lang: str | None = None,
+                  top_german: tuple[str, ...] = ()) -> SummaryCheck:
     """Numbers supported by ``source``, glossary renderings, the target language, loops
     (against ``summarized``, the text the model was given) and the prompt's ``hints`` written
     back instead of a summary; under :data:`SHORT` of ``limit``; the ``title`` (in
     ``top_lang``) said again; the coverage of the ``top`` sentences (in ``top_lang``, default
-    ``target``)."""
+    ``target``; less ``top_german``, the German a translation left in them)."""
     from toolkit.qa.language import check_language
     from toolkit.qa.numbers import check_numbers
 
@@ -97,8 +98,8 @@ def check_summary(text: str, *, source: str, source_lang: str, summarized: str, 
                         short=bool(limit) and size < SHORT * (limit or 0),
                         headline=restates_title(text, title or "", target) if comparable
                         else None,
-                        coverage=coverage(text, list(top), target, top_lang=top_lang)
-                        if top else None)
+                        coverage=coverage(text, list(top), target, top_lang=top_lang,
+                                          exclude=top_german) if top else None)
 
 
 def summary_terms(text: str, source: str, source_lang: str, target: str,

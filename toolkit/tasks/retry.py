@@ -554,14 +554,18 @@ _QUOTES = "\"'“”„«»‘’「」『』"
 
 def word_form(word: str, answer: str, source_lang: str, target_lang: str) -> str | None:
     """A model's translation of one ``word`` as a retry writes it into the source: its first
-    line without quotes and end punctuation, a capital dropped from an English common word;
-    None where it is no translation (empty, a sentence, the word again or still German, no
-    Chinese character in a Chinese answer)."""
+    line (after a preamble ending in a colon) without quotes and end punctuation, a capital
+    dropped from an English common word; None where it is no translation (empty, a sentence,
+    a colon left in it, the word again or still German, no Chinese character in a Chinese
+    answer)."""
     from toolkit.qa.untranslated import untranslated_words
 
-    form = (answer.strip().splitlines() or [""])[0].strip().strip(_QUOTES).rstrip(".。!！?？:：;；,，")
+    lines = [line.strip() for line in answer.strip().splitlines() if line.strip()] or [""]
+    if len(lines) > 1 and lines[0].endswith((":", "：")):
+        lines = lines[1:]  # a preamble ("The translation is:") before the answer
+    form = lines[0].strip(_QUOTES).rstrip(".。!！?？;；,，")
     form = form.strip(_QUOTES).strip()
-    if not form or form.casefold() == word.casefold():
+    if not form or form.casefold() == word.casefold() or ":" in form or "：" in form:
         return None
     if target_lang == "zh":
         if not _HAN.search(form) or len(form) > 12:
