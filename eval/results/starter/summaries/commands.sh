@@ -4,7 +4,10 @@
 # top-ranked sentences, checked), the cross-lingual route with the same checks, the one-prompt
 # baseline (one call per article, the whole article, no checks: kept from tk 0.1.0, whose prompt
 # it still is), lead-3 of tk's current translation (eval/results/starter/*-enforce-on, the README
-# main job) held to the same limit, and the same checks on every system.
+# main job) held to the same limit, and the same checks on every system. Run after the main job
+# (../commands.sh) in the same $TK_HOME: the via-translation route then reads the main job's
+# translations from the cache (int8 outputs depend on batch composition; a cold cache gives
+# slightly different translations).
 set -euo pipefail
 cd "$(dirname "$0")/../../../.."
 out=eval/results/starter/summaries
