@@ -324,7 +324,6 @@ def summarize_documents(
         for lang, (chosen, _) in routes.items():
             summarizer.check(target_lang if chosen == "via-translation" else lang, target_lang)
         via = [d for d in docs if routes[d.lang][0] == "via-translation"]
-        items = []
         if via:
             if translator is None:
                 translator = translator_for_route(
