@@ -152,3 +152,18 @@ def test_a_word_translation_skips_a_preamble_and_refuses_a_colon(word: str, answ
     from toolkit.tasks.retry import word_form
 
     assert word_form(word, answer, "de", lang) == expected
+
+
+def test_a_document_within_the_budget_is_read_whole(tiny_chat: Path) -> None:
+    """Nothing to choose: a short note's short sentences (not candidates on their own) all
+    reach the model."""
+    from toolkit.backends import load_backend
+    from toolkit.documents import Document
+    from toolkit.summarize import inputs_from_documents
+    from toolkit.tasks import Summarizer
+
+    s = Summarizer(load_backend(str(tiny_chat)))
+    (item,) = inputs_from_documents([Document("d", "Alibaba hat Qwen3.5 vorgestellt. "
+                                                   "Die Aktie stieg um 5 Prozent.")])
+    plan = _Plan.of(item, s, Options("en", max_words=30), None, ("cross-lingual", "asked"))
+    assert plan.text == item.text and plan.selected == len(item.segments) == 2

@@ -425,7 +425,7 @@ class _Plan:
     @classmethod
     def of(cls, item: SummaryInput, s: Summarizer, o: SummarizeOptions,
            glossary: Glossary | None, route: tuple[str, str]) -> _Plan:
-        from toolkit.tasks.extract import rank, select, top_sentences
+        from toolkit.tasks.extract import length, rank, select, top_sentences
 
         target = o.target
         unit, limit = ("words", o.max_words) if o.max_words else ("chars", o.max_chars) \
@@ -437,8 +437,9 @@ class _Plan:
         kinds = list(item.kinds) if len(item.kinds) == len(segments) else None
         scores = rank(segments, item.lang, kinds)
         text, chosen = item.text, len(segments)
-        if o.select and len(segments) > 1:
-            budget = _selection_budget(limit, unit, item.lang)
+        budget = _selection_budget(limit, unit, item.lang)
+        if o.select and len(segments) > 1 and sum(length(x, item.lang) for x in segments) > budget:
+            # (a document within the budget is read whole: there is nothing to choose)
             picked = select(segments, scores, budget=budget, lang=item.lang)
             if len(picked) < len(segments):
                 joiner = "" if item.lang == "zh" else " "
