@@ -15,6 +15,9 @@ def tk_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     home = tmp_path_factory.mktemp("tk_home")
     monkeypatch.setenv("TK_HOME", str(home))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # The tests of a given engine say so; the rest run on transformers, as they were written
+    # (--engine auto, the default, is tested on its own in test_engine_auto.py).
+    monkeypatch.setenv("TK_ENGINE", "transformers")
     monkeypatch.delenv("TK_DEBUG", raising=False)
     return home
 

@@ -111,6 +111,10 @@ class CachedBackend(Backend):
         return self.backend.ref
 
     @property
+    def engine_reason(self) -> str:  # type: ignore[override]
+        return self.backend.engine_reason
+
+    @property
     def cache_hits(self) -> int | None:
         return self.hits
 

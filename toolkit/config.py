@@ -66,7 +66,7 @@ class Setting:
 
 SETTINGS: dict[str, Setting] = {
     "model": Setting(click.STRING, None, "model spec (catalog name, hub id, folder, .gguf)"),
-    "engine": Setting(click.Choice(BACKENDS), "transformers", "generation backend"),
+    "engine": Setting(click.Choice(("auto", *BACKENDS)), "auto", "generation backend"),
     "device": Setting(DeviceType(), "auto", "where the model runs"),
     "dtype": Setting(click.Choice(DTYPES), "auto", "weights' dtype (int8: ctranslate2 only)"),
     "beams": Setting(click.IntRange(1, 16), None, "beam size"),

@@ -63,6 +63,7 @@ class SummarizeJob:
 
     def info(self) -> dict[str, Any]:
         return {"model": self.summarizer.model_label, "engine": self.summarizer.engine,
+                "engine_reason": self.summarizer.backend.engine_reason,
                 "fingerprint_short": self.summarizer.fingerprint_short}
 
     def recipe(self) -> tuple[Callable[..., SummarizeJob], Any]:

@@ -89,6 +89,7 @@ class TranslateJob:
 
     def info(self) -> dict[str, Any]:
         return {"model": self.translator.model_label, "engine": self.translator.engine,
+                "engine_reason": self.translator.backend.engine_reason,
                 "fingerprint_short": self.translator.fingerprint_short}
 
     def recipe(self) -> tuple[Callable[..., TranslateJob], Any]:

@@ -158,6 +158,7 @@ class Backend(ABC):
 
     name: ClassVar[str]  # registry name, e.g. "transformers"
     ref: ModelRef | None = None  # the resolved model it runs (a path made absolute)
+    engine_reason: str = ""  # why this engine runs it (asked for, or what --engine auto chose)
 
     @property
     def cache_hits(self) -> int | None:

@@ -56,6 +56,10 @@ def run_job_command(task: Any, inputs: tuple[str, ...], source: str, options: An
             if text:
                 click.echo(text, err=True)
         click.echo(_summary_line(job, run, time.perf_counter() - started), err=True)
+        manifest = job.folder.manifest
+        if manifest.get("engine_reason"):
+            click.echo(f"engine: {manifest.get('engine')} ({manifest['engine_reason']})",
+                       err=True)
         for redone in run.redone:
             click.echo(f"redone: {redone}", err=True)
     if run.failed:

@@ -69,10 +69,12 @@ def model_options(command: Any) -> Any:
                      help="Catalog name, hub id, local folder or .gguf file [default: the "
                           "catalog's model for the task and language; TK_MODEL]."),
         click.option("--engine", type=SETTINGS["engine"].type,
-                     help="Generation backend: transformers (every model; terms can be forced "
-                          "while decoding) or ctranslate2 (converted once, int8 on CPU; 2x (MT) "
-                          "to 6x (chat LLM) the transformers path measured here; pip install "
-                          "'tk-translate[ctranslate2]') [default: transformers; TK_ENGINE]."),
+                     help="Generation backend: auto (ctranslate2 where it is installed and runs "
+                          "the model, else transformers; the run says which and why), "
+                          "transformers (every model; terms can be forced while decoding) or "
+                          "ctranslate2 (converted once, int8 on CPU; 2x (MT) to 6x (chat LLM) "
+                          "the transformers path measured here; pip install "
+                          "'tk-translate[ctranslate2]') [default: auto; TK_ENGINE]."),
         click.option("--device", type=SETTINGS["device"].type,
                      help="Where the model runs [default: auto = cuda, mps, else cpu; TK_DEVICE]."),
         click.option("--dtype", type=SETTINGS["dtype"].type,

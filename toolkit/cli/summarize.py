@@ -149,12 +149,15 @@ def summarize_small(inputs: tuple[str, ...], translation: str | None, options: A
         run = summarize_documents(items, summarizer, options.target, glossary=glossary,
                                   progress=bar, route=options.route, translator=translator,
                                   **options.request())
-    write_summaries(run, output)
+    write_summaries(run, output, summarizer.backend.engine_reason)
     if not quiet:
         click.echo(run.summary(), err=True)
+        if summarizer.backend.engine_reason:
+            click.echo(f"engine: {summarizer.engine} ({summarizer.backend.engine_reason})",
+                       err=True)
 
 
-def write_summaries(run: Any, output: str | None) -> None:
+def write_summaries(run: Any, output: str | None, engine_reason: str = "") -> None:
     from pathlib import Path
 
     from toolkit.jobs import write_run_json
@@ -174,5 +177,7 @@ def write_summaries(run: Any, output: str | None) -> None:
     atomic_write(folder / "summaries.jsonl", jsonl_text(dicts))
     write_run_json(folder, {"task": "summarize",
                             "model": run.records[0].model if run.records else None,
+                            "engine": run.records[0].engine if run.records else None,
+                            "engine_reason": engine_reason or None,
                             "fingerprint": run.fingerprint, "documents": len(dicts)})
     note(f"wrote {len(dicts)} summaries to {folder}/")

@@ -138,6 +138,8 @@ def translate_small(inputs: tuple[str, ...], options: Any, output: str | None,
     write_stdout_run(run, output, fmt)
     if not quiet and options.checks:
         click.echo(run.summary(), err=True)
+    if not quiet and translator.backend.engine_reason:
+        click.echo(f"engine: {translator.engine} ({translator.backend.engine_reason})", err=True)
 
 
 def segment(documents, show: bool):

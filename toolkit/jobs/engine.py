@@ -262,7 +262,8 @@ class Job:
         outputs, fields = self.task.assemble(self.folder.folder, self.folder.records, manifest)
         write_run_json(self.folder.folder, {
             "task": self.task.name, "model": manifest.get("model"),
-            "engine": manifest.get("engine"), "fingerprint": manifest["settings"]["fingerprint"],
+            "engine": manifest.get("engine"), "engine_reason": manifest.get("engine_reason"),
+            "fingerprint": manifest["settings"]["fingerprint"],
             **fields, "throughput": manifest.get("throughput"), "manifest": "manifest.json"})
         self.folder.manifest["outputs"] = sorted(outputs)
 

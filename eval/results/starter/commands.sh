@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The exact commands that made eval/results/starter/ (run from the repository root).
 # Model: the offline starter (Qwen2.5-Coder-0.5B-Instruct, Q4_K_M GGUF; `tk models pull starter`),
-# greedy decoding, CPU (2 cores), --engine ctranslate2 (int8), run one after another.
+# greedy decoding, CPU (2 cores), CTranslate2 int8 (--engine ctranslate2; the main job gets it from
+# --engine auto, the default, with the ctranslate2 extra installed), run one after another.
 # Glossary: glossaries/ai-finance.tsv (from tk.toml). "off" checks terms and numbers without
 # intervening (--no-enforce); "on" is tk's default: glossary hints as the system turn, numbers
 # repaired from the source, up to two retries with the terms written into the source
@@ -14,7 +15,7 @@ set -euo pipefail
 for lang in en zh; do
   tk translate --to $lang corpus/ --model starter --engine ctranslate2 --no-enforce -o eval/results/starter/$lang-enforce-off
   # "on" is the README's main job: no --model (the starter by fallback), a fresh $TK_HOME, en then zh
-  tk translate --to $lang corpus/ --engine ctranslate2                              -o eval/results/starter/$lang-enforce-on
+  tk translate --to $lang corpus/                                                  -o eval/results/starter/$lang-enforce-on
   python benchmarks/plain_chat.py --to $lang -o eval/results/starter/$lang-plain.jsonl
 done
 for lang in en zh; do
