@@ -97,17 +97,16 @@ def load_backend(options: ModelOptions, target_lang: str, task: str, *, namespac
     from toolkit.models import HubUnreachable, default_model, resolve_model, starter_installed
 
     engine, backend_options = options.engine, options.backend_options()
-    if engine == "auto":
-        load_engine = load_auto
+    load = load_auto if engine == "auto" else load_engine
     if options.model:
         ref = resolve_model(options.model)
         if ref.tasks and task not in ref.tasks:  # a catalog model for another task: refuse now
             raise ModelError(f"{ref.label} is a {'/'.join(ref.tasks)} model, not for tk {task}; "
                              "pick another with --model (see `tk models list`)")
-        backend = load_engine(ref, engine, **backend_options)
+        backend = load(ref, engine, **backend_options)
     else:
         try:
-            backend = load_engine(default_model(target_lang, task), engine, **backend_options)
+            backend = load(default_model(target_lang, task), engine, **backend_options)
         except HubUnreachable as e:
             if not options.fallback or not starter_installed():
                 hint = ("" if starter_installed() else
@@ -116,7 +115,7 @@ def load_backend(options: ModelOptions, target_lang: str, task: str, *, namespac
             if announce:
                 announce(f"{e}\nfalling back to the offline starter model (small; to try the "
                          "pipeline, not production quality; --no-fallback makes this an error)")
-            backend = load_engine("starter", engine, **backend_options)
+            backend = load("starter", engine, **backend_options)
     if engine != "auto":
         backend.engine_reason = f"asked for: --engine {engine} (or TK_ENGINE, tk.toml)"
     if options.cache:

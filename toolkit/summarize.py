@@ -461,14 +461,11 @@ class _Plan:
 
     def assess(self, text: str, how: str) -> _Candidate:
         check = None
-        if self.checks:
-            check = check_text(text, source=self.item.source, source_lang=self.item.source_lang,
-                               summarized=self.item.text, target=self.target,
-                               glossary=self.glossary,
-                               hints=_glossary_hints(self.item, self.glossary, self.target),
-                               limit=self.limit, unit=self.unit, title=self.title,
-                               top=self.top, top_lang=self.item.lang,
-                               top_german=self.top_german)
+        if self.checks:  # the hints are the plan's own (base.terms), matched once
+            check = check_summary(text, self.item, self.target, self.glossary,
+                                  hints=self.base.terms, limit=self.limit, unit=self.unit,
+                                  title=self.title, top=self.top, top_lang=self.item.lang,
+                                  top_german=self.top_german)
         candidate = _Candidate(text, check, how)
         self.tried.append(candidate)
         return candidate
@@ -617,8 +614,7 @@ def _translate_words(plans: Sequence[_Plan], translator: Translator) -> None:
     answer that is no translation) and written in its place; kept, like any retry, only where
     the summary then has fewer problems and no lower coverage. The record lists them."""
     from toolkit.qa.untranslated import untranslated_pairs
-    from toolkit.tasks.retry import word_form
-    from toolkit.tasks.translator import TranslationRequest
+    from toolkit.tasks.retry import translate_words
 
     wanted: list[tuple[_Plan, list[str]]] = []
     for p in plans:
@@ -632,8 +628,7 @@ def _translate_words(plans: Sequence[_Plan], translator: Translator) -> None:
     asks = sorted({(w, p.item.source_lang, p.target) for p, words in wanted for w in words})
     if not asks:
         return
-    out = translator.translate([TranslationRequest(w, sl, tl) for w, sl, tl in asks])
-    forms = {k: word_form(k[0], t.text, k[1], k[2]) for k, t in zip(asks, out, strict=True)}
+    forms = translate_words(translator, asks)
     for p, words in wanted:
         assert p.best is not None
         text, done = p.best.text, []
@@ -655,13 +650,16 @@ def _translate_words(plans: Sequence[_Plan], translator: Translator) -> None:
             p.best, p.words = candidate, done
 
 
-def check_summary(text: str, item: SummaryInput, target: str,
-                  glossary: Glossary | None) -> SummaryCheck:
+def check_summary(text: str, item: SummaryInput, target: str, glossary: Glossary | None,
+                  hints: tuple[TermHint, ...] | None = None, **plan: Any) -> SummaryCheck:
     """:func:`toolkit.qa.summary.check_summary` of a summary of ``item`` (numbers, terms,
-    language, German words, loops; length and coverage need the plan of a run)."""
+    language, German words, loops; ``plan``: the length, title and coverage arguments a run's
+    plan has)."""
+    if hints is None:
+        hints = _glossary_hints(item, glossary, target)
     return check_text(text, source=item.source, source_lang=item.source_lang,
-                      summarized=item.text, target=target, glossary=glossary,
-                      hints=_glossary_hints(item, glossary, target))
+                      summarized=item.text, target=target, glossary=glossary, hints=hints,
+                      **plan)
 
 
 def _glossary_hints(item: SummaryInput, glossary: Glossary | None, target: str) -> tuple[TermHint, ...]:

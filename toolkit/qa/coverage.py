@@ -54,6 +54,18 @@ def kept_units(text: str) -> list[str]:
             if NUMBER.match(m.group()) or NAME.match(m.group())]
 
 
+_MARK = re.compile(r"^\s*-\s+", re.M)
+
+
+def measure(text: str, unit: str) -> int:
+    """Words (whitespace-separated, bullet marks not counted) or characters (spaces and
+    bullet marks not counted), as a reader would count them."""
+    body = _MARK.sub("", text)
+    if unit == "words":
+        return len(body.split())
+    return len(re.sub(r"\s", "", body))
+
+
 @dataclass(frozen=True)
 class Coverage:
     """The share of the top-ranked sentences' content units a summary carries. ``basis``:

@@ -87,10 +87,9 @@ def check_summary(text: str, *, source: str, source_lang: str, summarized: str, 
     keep = [v for t in (*used, *untranslated) for v in (t["source"], t["target"])]
     german = untranslated_words(source, text, source_lang=source_lang, target_lang=target,
                                 keep=keep)
-    from toolkit.qa.coverage import coverage, restates_title
+    from toolkit.qa.coverage import coverage, measure, restates_title
 
-    body = re.sub(r"^\s*-\s+", "", text, flags=re.M)  # bullet marks are not counted
-    size = len(body.split()) if unit == "words" else len(re.sub(r"\s", "", body))
+    size = measure(text, unit)
     comparable = title is not None and (top_lang or target) == target
     return SummaryCheck(numbers, used, untranslated, language,
                         repeated_stretch(text, summarized), empty=not text.strip(),

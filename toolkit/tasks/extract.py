@@ -17,11 +17,10 @@ compared by their content units (:func:`toolkit.qa.coverage.units`).
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 
-from toolkit.qa.coverage import kept_units, units
+from toolkit.qa.coverage import kept_units, measure, units
 
 TOP = 5  # coverage is measured against the five top-ranked sentences
 POSITION_WEIGHT = 0.5  # a first sentence's extra score over a last one
@@ -31,9 +30,7 @@ MIN_WORDS = 6  # shorter segments (bylines, labels) are not candidates
 
 def length(text: str, lang: str) -> int:
     """Words, or characters in Chinese (as summary limits count them)."""
-    if lang == "zh":
-        return len(re.sub(r"\s", "", text))
-    return len(text.split())
+    return measure(text, "chars" if lang == "zh" else "words")
 
 
 def _lexrank(vectors: list[Counter[str]], df: Counter[str], damping: float = 0.85,

@@ -6,18 +6,12 @@ from __future__ import annotations
 
 import re
 
+from toolkit.qa.coverage import measure
 from toolkit.tasks.summarizer import sentences
 
+__all__ = ["cut_to_length", "drop_repeats", "measure"]
+
 _MARK = re.compile(r"^\s*-\s+", re.M)
-
-
-def measure(text: str, unit: str) -> int:
-    """Words (whitespace-separated, bullet marks not counted) or characters (spaces and
-    bullet marks not counted), as a reader would count them."""
-    body = _MARK.sub("", text)
-    if unit == "words":
-        return len(body.split())
-    return len(re.sub(r"\s", "", body))
 
 
 def cut_to_length(text: str, limit: int, unit: str, style: str) -> tuple[str, str]:

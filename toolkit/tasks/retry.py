@@ -412,10 +412,7 @@ class RetryPolicy:
                    if tl == "zh" and self.pivot and self._can_pivot()}
         asks = need | english
         new = sorted(k for k in asks if k not in self._word_forms)
-        if new:
-            out = translator.translate([TranslationRequest(w, sl, tl) for w, sl, tl in new])
-            for key, t in zip(new, out, strict=True):
-                self._word_forms[key] = word_form(key[0], t.text, key[1], key[2])
+        self._word_forms.update(translate_words(translator, new))
         return {(w, sl, tl): self._word_forms[(w, sl, tl)] or self._word_forms.get((w, sl, "en"))
                 for w, sl, tl in need}
 
@@ -550,6 +547,16 @@ class RetryPolicy:
 
 
 _QUOTES = "\"'“”„«»‘’「」『』"
+
+
+def translate_words(translator: Translator, words: Sequence[tuple[str, str, str]]
+                    ) -> dict[tuple[str, str, str], str | None]:
+    """Each (word, source language, target language) translated on its own, in one batch
+    of short requests: its :func:`word_form`, None where the answer is no translation."""
+    if not words:
+        return {}
+    out = translator.translate([TranslationRequest(w, sl, tl) for w, sl, tl in words])
+    return {k: word_form(k[0], t.text, k[1], k[2]) for k, t in zip(words, out, strict=True)}
 
 
 def word_form(word: str, answer: str, source_lang: str, target_lang: str) -> str | None:
