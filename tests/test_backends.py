@@ -241,6 +241,22 @@ def test_batches_are_length_sorted_within_the_token_budget() -> None:
     assert [lengths[i] for i in batches[1]] == [50, 48]
 
 
+def test_batches_come_in_full_rounds_when_the_engine_runs_several_side_by_side() -> None:
+    lengths = [10 + i % 7 for i in range(96)]
+    one_lane = plan_batches(lengths, max_batch_tokens=10**6, max_batch_size=32)
+    assert [len(b) for b in one_lane] == [32, 32, 32]
+    two_lanes = plan_batches(lengths, max_batch_tokens=10**6, max_batch_size=32, lanes=2)
+    assert [len(b) for b in two_lanes] == [16] * 6  # three rounds of two, no lane idle
+    assert sorted(i for b in two_lanes for i in b) == list(range(96))
+    assert [b[0] for b in two_lanes] == sorted((b[0] for b in two_lanes),
+                                               key=lambda i: (-lengths[i], i))  # longest first
+    many = plan_batches([5] * 1000, max_batch_tokens=10**6, max_batch_size=32, lanes=2)
+    assert max(len(b) for b in many) == 32 and len(many) % 2 == 0  # the cap still holds
+    assert plan_batches([5, 6, 7], 10**6, 32, lanes=2) == [[2], [1], [0]]
+    with pytest.raises(ValueError):
+        plan_batches([5], 100, 4, lanes=0)
+
+
 def test_gguf_file_loads_as_a_chat_model_and_is_cached(tiny_gguf: Path, tiny_chat: Path,
                                                        tk_home: Path) -> None:
     ref = resolve_model(str(tiny_gguf))
@@ -255,6 +271,19 @@ def test_gguf_file_loads_as_a_chat_model_and_is_cached(tiny_gguf: Path, tiny_cha
     assert all(from_file)  # non-empty: the comparison means something
     # and the same as the model the file was written from
     assert from_file == [t.text for t in translator(tiny_chat).translate(batch)]
+
+
+def test_one_gguf_parse_serves_every_reader_of_a_conversion(tiny_gguf: Path) -> None:
+    import gguf
+
+    from toolkit.backends.gguf import one_parse
+
+    original = gguf.GGUFReader
+    with one_parse():
+        first = gguf.GGUFReader(tiny_gguf)
+        assert gguf.GGUFReader(str(tiny_gguf)) is first and isinstance(first, original)
+    assert gguf.GGUFReader is original
+    assert gguf.GGUFReader(tiny_gguf) is not first  # outside: a parse of its own
 
 
 def test_gguf_cache_follows_the_file_content(tiny_gguf: Path, tk_home: Path, tmp_path: Path) -> None:

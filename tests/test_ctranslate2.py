@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from toolkit.backends import load_backend
+from toolkit.backends import GenerationRequest, load_backend
 from toolkit.cli import main as cli
 from toolkit.errors import ConfigError, ModelError
 from toolkit.tasks import TranslationRequest, Translator
@@ -204,3 +204,17 @@ def test_both_engines_honour_the_models_generation_config(tiny_marian: Path,
     hf_banned, ct2_banned = run(banned, "transformers"), run(banned, "ctranslate2")
     assert [t.text for t in hf_banned] != [t.text for t in hf]  # the ban changes the output
     assert [t.text for t in ct2_banned] == [t.text for t in hf_banned]  # on both engines
+
+
+def test_cpu_batches_count_hypotheses_and_fill_every_lane(tiny_marian: Path) -> None:
+    backend = load_backend(str(tiny_marian), "ctranslate2", device="cpu", threads=2)
+    assert (backend.inter_threads, backend.lanes) == (2, 2)
+    assert backend.fingerprint.settings["batches"] == {  # part of what reproduces a run
+        "lanes": 2, "max_batch_size": 32, "counts": "hypotheses", "max_batch_tokens": 8192}
+    assert backend.rows_per_call == 32 * 2 * 3  # what the cache sends it at once
+    texts = [f"Der Satz Nummer {i} ist kurz." for i in range(96)]
+    for beams, rows in ((1, 16), (4, 8)):  # greedy: 3 rounds of 2 x 16; beam 4: 32 / 4 rows
+        requests = [GenerationRequest(text=t, max_new_tokens=8, beams=beams) for t in texts]
+        sizes = [len(rows_) for _, rows_, _ in backend.batches(requests)]
+        assert max(sizes) == rows and sum(sizes) == 96 and len(sizes) % 2 == 0
+        assert all(g.text for g in backend.generate(requests[:6]))

@@ -204,8 +204,15 @@ def build_nllb(folder: Path) -> Path:
     return folder
 
 
-def build_causal_lm(folder: Path, *, hidden_size: int = 32) -> Path:
-    """A Qwen2-style chat LM: byte-level BPE tokenizer with a ChatML chat template."""
+QWEN_05B_SIZE = {"hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24,
+                 "num_attention_heads": 14, "num_key_value_heads": 2,
+                 "max_position_embeddings": 32768, "initializer_range": 0.02}
+
+
+def build_causal_lm(folder: Path, *, hidden_size: int = 32, size: dict | None = None) -> Path:
+    """A Qwen2-style chat LM: byte-level BPE tokenizer with a ChatML chat template. ``size``
+    overrides the tiny dimensions (``QWEN_05B_SIZE``: Qwen2.5-0.5B's body, random weights;
+    the vocabulary stays the tiny tokenizer's, so its output layer is far narrower)."""
     from transformers import (
         GenerationConfig,
         PreTrainedTokenizerFast,
@@ -228,6 +235,8 @@ def build_causal_lm(folder: Path, *, hidden_size: int = 32) -> Path:
         eos_token_id=eos, pad_token_id=pad, bos_token_id=None, tie_word_embeddings=False,
         initializer_range=0.5,
     )
+    for key, value in (size or {}).items():
+        setattr(config, key, value)
     _seed()
     model = Qwen2ForCausalLM(config)
     import torch

@@ -29,7 +29,7 @@ from toolkit.backends.base import (
 from toolkit.config import tk_home
 from toolkit.store import open_sqlite, sqlite_errors
 
-CHUNK = 64  # most requests per commit (at most one batch of the backend: see generate)
+CHUNK = 256  # most requests per commit (at most one call of the backend: see generate)
 _SCHEMA = """CREATE TABLE IF NOT EXISTS generations (
     key TEXT PRIMARY KEY, text TEXT NOT NULL, new_tokens INTEGER NOT NULL,
     forced_tokens INTEGER NOT NULL)"""
@@ -152,8 +152,10 @@ class CachedBackend(Backend):
         order = sorted(first.values(),
                        key=lambda i: len(requests[i].text) + sum(len(c) for _, c in requests[i].messages),
                        reverse=True)
-        # One commit per backend batch (by size): an interrupted run loses at most that.
-        step = max(1, min(CHUNK, int(getattr(self.backend, "max_batch_size", CHUNK))))
+        # One commit per backend call of the size that keeps all its lanes busy (batches the
+        # engine runs side by side): an interrupted run loses at most that.
+        size = getattr(self.backend, "rows_per_call", getattr(self.backend, "max_batch_size", CHUNK))
+        step = max(1, min(CHUNK, int(size)))
         for start in range(0, len(order), step):
             chunk = order[start:start + step]
             if all(keys[i] in done for i in chunk):

@@ -18,13 +18,24 @@ def plan_batches(
     lengths: Sequence[int],
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
     max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+    lanes: int = 1,
 ) -> list[list[int]]:
     """Group item indices into batches, longest first (an out-of-memory error shows up at the
     start, not after an hour); a batch's padded size (items x longest) stays within
     ``max_batch_tokens`` and it holds at most ``max_batch_size`` items. An item longer than
-    the budget goes alone."""
-    if max_batch_tokens < 1 or max_batch_size < 1:
-        raise ValueError("max_batch_tokens and max_batch_size must be positive")
+    the budget goes alone.
+
+    ``lanes``: how many batches the engine runs side by side. The item cap is then lowered
+    so that the batches come in at least three full rounds of ``lanes``: no lane idles
+    through a last batch the others do not share, and the longest-first order lets a lane
+    that finished early take the next (measured on 2 cores, CTranslate2 greedy, 96 sentences:
+    3 batches of 32 2.6 s, 4 of 24 2.3-2.5 s, 6 of 16 2.1-2.2 s; 3 x 64 sentences: 2 batches
+    of 32 each 5.0-5.2 s, 4 of 16 4.7-5.0 s, 6 of 11 4.8-4.9 s)."""
+    if max_batch_tokens < 1 or max_batch_size < 1 or lanes < 1:
+        raise ValueError("max_batch_tokens, max_batch_size and lanes must be positive")
+    if lanes > 1 and lengths:
+        rounds = max(3, -(-len(lengths) // (lanes * max_batch_size)))
+        max_batch_size = max(1, -(-len(lengths) // (lanes * rounds)))
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
     batches: list[list[int]] = []
     current: list[int] = []
@@ -54,6 +65,7 @@ class BatchedBackend(Backend):
 
     max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS
     max_batch_size: int = DEFAULT_MAX_BATCH_SIZE
+    lanes: int = 1  # batches the engine runs side by side
     last_stats: dict[str, float] = {}  # replaced (never mutated) by each generate()
 
     def group(self, requests: Sequence[GenerationRequest]) -> Iterable[list[int]]:
@@ -63,6 +75,18 @@ class BatchedBackend(Backend):
     def encode(self, requests: Sequence[GenerationRequest]) -> list[Any]:
         """Each request's input as the engine takes it (its length is its token count)."""
         raise NotImplementedError
+
+    @property
+    def rows_per_call(self) -> int:
+        """How many requests one :meth:`generate` call takes to keep every lane busy (what a
+        caller that feeds the backend in chunks, e.g. the cache, should send at once): one
+        batch where batches run one at a time, three full rounds where they run side by side
+        (see :func:`plan_batches`)."""
+        return self.max_batch_size * (self.lanes * 3 if self.lanes > 1 else 1)
+
+    def batch_rows(self, beams: int) -> int:
+        """The most rows a batch of ``beams``-beam requests holds."""
+        return self.max_batch_size
 
     def whole(self, group: Sequence[GenerationRequest]) -> bool:
         """Whether the engine takes this group in one call (it batches by itself)."""
@@ -92,7 +116,8 @@ class BatchedBackend(Backend):
             # What a batch holds in memory: every beam of every row, input and output.
             costs = [r.beams * (n + r.max_new_tokens) for r, n in zip(group, lengths,
                                                                       strict=True)]
-            for batch in plan_batches(costs, self.max_batch_tokens, self.max_batch_size):
+            rows = self.batch_rows(max(r.beams for r in group))
+            for batch in plan_batches(costs, self.max_batch_tokens, rows, self.lanes):
                 yield ([indices[j] for j in batch], [group[j] for j in batch],
                        [inputs[j] for j in batch])
 
