@@ -4,12 +4,15 @@ OPUS-MT de-en architecture (random weights: speed does not depend on them).
 
     python benchmarks/mt_speed.py                       # greedy and beam 4, 96 sentences
     python benchmarks/mt_speed.py --rounds 2 -o eval/results/speed/mt-cpu.json
+    python benchmarks/mt_speed.py -n 1000 --variants tk-ct2 raw-ct2  # 1,000 sentences
 
 Every variant is its own Python process, timed from start to exit (imports, model load,
-tokenization, generation, writing), on the same 96 corpus sentences, batches of 16, with
-``--max-new-tokens`` fixed (each sentence is long enough that tk's own length budget is not
+tokenization, generation, writing), on the same corpus sentences (96 by default; with more
+than the corpus holds, ``-n 1000``, its sentences again in order), with ``--max-new-tokens``
+fixed (each sentence is long enough that tk's own length budget is not
 smaller, so both sides are asked for the same work; the new tokens each produced are
-reported). Peak memory is each process's maximum resident set. Variants run interleaved,
+reported). The plain loop and raw CTranslate2 run batches of 16 on all threads; tk batches as
+it does by default. Peak memory is each process's maximum resident set. Variants run interleaved,
 ``--rounds`` times; each round's table gives every variant's ratio to the plain loop in
 that round, since the machine may be shared.
 """
@@ -89,12 +92,19 @@ print(json.dumps({"peak_mb": peak_mb()}))
 '''
 
 
+VARIANTS = {"plain": "plain transformers loop", "tk-hf": "tk --engine transformers",
+            "tk-ct2": "tk --engine ctranslate2 (int8)", "raw-ct2": "raw CTranslate2 int8"}
+
+
 def corpus_sentences(n: int, min_tokens: int, tokenizer: object) -> list[dict[str, str]]:
     rows = [json.loads(line) for line in
             (ROOT / "corpus" / "clean" / "segments.jsonl").read_text(encoding="utf-8").splitlines()]
     picked = [r for r in rows if r.get("kind", "text") == "text"
               and len(tokenizer(r["text"])["input_ids"]) >= min_tokens]  # type: ignore[operator]
-    return [{"id": f"s{i:03d}", "text": r["text"]} for i, r in enumerate(picked[:n])]
+    # More than the corpus holds: the sentences again, in the same order (no variant reuses
+    # an earlier output: tk runs with --no-cache and translates every row).
+    picked = (picked * (n // len(picked) + 1))[:n]
+    return [{"id": f"s{i:04d}", "text": r["text"]} for i, r in enumerate(picked)]
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, dict]:
@@ -113,6 +123,8 @@ def main() -> None:
     parser.add_argument("--beams", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS),
+                        help="which to run (ratios are to the first one given)")
     parser.add_argument("--work", help="working folder (default: a temporary one)")
     parser.add_argument("-o", "--output", help="write the results as JSON here")
     args = parser.parse_args()
@@ -154,7 +166,7 @@ def main() -> None:
 
     results: dict[str, dict] = {}
     for beams in args.beams:
-        variants = {
+        commands = {
             "plain transformers loop": [py, "-c", PLAIN, str(model), str(inputs),
                                         str(work / "plain.txt"), str(beams),
                                         str(args.max_new_tokens), str(args.threads)],
@@ -164,6 +176,7 @@ def main() -> None:
                                      str(work / "raw.txt"), str(beams),
                                      str(args.max_new_tokens), str(args.threads)],
         }
+        variants = {VARIANTS[v]: commands[VARIANTS[v]] for v in args.variants}
         rounds: list[dict[str, dict]] = []
         for _ in range(args.rounds):
             this: dict[str, dict] = {}
@@ -176,27 +189,29 @@ def main() -> None:
                     info["new_tokens"] = json.loads(run_json.read_text(encoding="utf-8"))[
                         "new_tokens"]
                 this[name] = {"wall_s": round(wall, 2), **info}
-            base = this["plain transformers loop"]["wall_s"]
+            base = this[VARIANTS[args.variants[0]]]["wall_s"]
             for v in this.values():
-                v["speedup_vs_plain"] = round(base / v["wall_s"], 2)
+                v[f"speedup_vs_{args.variants[0]}"] = round(base / v["wall_s"], 2)
             rounds.append(this)
         results[f"beam {beams}"] = {"rounds": rounds}
 
     report = {
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                     "load_average": os.getloadavg()},
-        "sentences": len(rows), "max_new_tokens": args.max_new_tokens, "batch": 16,
+        "sentences": len(rows), "distinct_sentences": len({r["text"] for r in rows}),
+        "max_new_tokens": args.max_new_tokens, "batch": 16,
         "threads": args.threads, "model": "opus-mt-de-en architecture, random weights",
         "tk_ctranslate2_first_conversion_s": conversion_s, "results": results,
     }
+    ratio = f"speedup_vs_{args.variants[0]}"
     for mode, r in results.items():
         for number, this in enumerate(r["rounds"], start=1):
             print(f"\n{mode}, round {number}  ({len(rows)} sentences, max "
                   f"{args.max_new_tokens} new tokens, {args.threads} threads)")
-            print(f"{'variant':<34}{'wall s':>8}{'x plain':>9}{'new tok':>9}{'tok/s':>8}"
-                  f"{'peak MB':>9}")
+            print(f"{'variant':<34}{'wall s':>8}{'x ' + args.variants[0]:>9}{'new tok':>9}"
+                  f"{'tok/s':>8}{'peak MB':>9}")
             for name, v in this.items():
-                print(f"{name:<34}{v['wall_s']:>8.1f}{v['speedup_vs_plain']:>9.2f}"
+                print(f"{name:<34}{v['wall_s']:>8.1f}{v[ratio]:>9.2f}"
                       f"{v['new_tokens']:>9}{v['new_tokens'] / v['wall_s']:>8.0f}"
                       f"{v['peak_mb']:>9.0f}")
     if args.output:
