@@ -208,10 +208,10 @@ def main() -> None:
         for number, this in enumerate(r["rounds"], start=1):
             print(f"\n{mode}, round {number}  ({len(rows)} sentences, max "
                   f"{args.max_new_tokens} new tokens, {args.threads} threads)")
-            print(f"{'variant':<34}{'wall s':>8}{'x ' + args.variants[0]:>9}{'new tok':>9}"
+            print(f"{'variant':<34}{'wall s':>8}{'x ' + args.variants[0]:>10}{'new tok':>9}"
                   f"{'tok/s':>8}{'peak MB':>9}")
             for name, v in this.items():
-                print(f"{name:<34}{v['wall_s']:>8.1f}{v[ratio]:>9.2f}"
+                print(f"{name:<34}{v['wall_s']:>8.1f}{v[ratio]:>10.2f}"
                       f"{v['new_tokens']:>9}{v['new_tokens'] / v['wall_s']:>8.0f}"
                       f"{v['peak_mb']:>9.0f}")
     if args.output:
