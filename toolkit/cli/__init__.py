@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "cache": "toolkit.cli.cache:cache",
     "jobs": "toolkit.cli.jobs:jobs",
     "serve": "toolkit.cli.serve:serve",
+    "run": "toolkit.cli.run:run",
+    "report": "toolkit.cli.run:report",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -33,6 +35,8 @@ SHORT_HELP: dict[str, str] = {
     "cache": "Show or clear what tk keeps in $TK_HOME/cache.",
     "jobs": "Status of a job folder: done, remaining, failed, throughput.",
     "serve": "Serve a model over LibreTranslate's HTTP API, glossary enforced.",
+    "run": "Translate, summarize, score and report in one resumable run.",
+    "report": "Build report.html from a tk run (or translate / summarize) folder.",
 }
 
 
