@@ -69,7 +69,8 @@ def test_a_run_translates_summarizes_scores_and_reports_and_a_rerun_redoes_nothi
     flagged = sum(1 for r in records if r["checks"].get("untranslated_words")
                   or r["checks"]["terms"]["violated"] or r["checks"]["numbers"]["mismatched"]
                   or r["checks"]["language"].get("ok") is False or r["checks"].get("repeats"))
-    assert f"en 5 248 {flagged} 5" in visible  # documents, segments, flagged, summaries
+    wrong = sum(1 for r in records if r["checks"]["language"].get("ok") is False)
+    assert f"en 5 248 {flagged} {wrong} 5" in visible  # documents, segments, flagged, summaries
     assert page.count('class="seg bad"') == flagged
     assert '<mark class="german">' in page  # a German word left, marked where it stands
     assert "references" in visible  # the summaries beside the reference summaries
@@ -77,7 +78,7 @@ def test_a_run_translates_summarizes_scores_and_reports_and_a_rerun_redoes_nothi
     before = outputs(out)
     again = tk(*args)
     assert again.exit_code == 0, again.output
-    assert "translate-en   complete" in again.stderr and "(5 documents reused)" in again.stderr
+    assert "translate-en   complete" in again.stderr and "(5 documents reused, " in again.stderr
     assert outputs(out) == before
 
     changed = tk(*args[:-2], "--max-words", "60")
@@ -178,3 +179,36 @@ def test_a_report_of_a_translation_job_folder(tiny_marian: Path, tmp_path: Path)
     assert result.exit_code == 0, result.output
     visible = " ".join(text_of((out / "report.html").read_text(encoding="utf-8")).split())
     assert "000_1c8879e5566d8450" in visible and "No scores" in visible
+
+
+def test_a_notebook_gets_the_run_as_objects_in_one_call(tiny_chat_4k: Path,
+                                                        tmp_path: Path) -> None:
+    import toolkit
+
+    (tmp_path / "doc.txt").write_text("Alibaba stellt das Modell Qwen vor. Es ist schnell.\n",
+                                      encoding="utf-8")
+    result = toolkit.run(str(tmp_path / "doc.txt"), to="en", model=str(tiny_chat_4k),
+                         summaries=False, output=str(tmp_path / "run"))
+    assert [s.status for s in result.stages] == ["complete", "complete"]
+    assert [r["id"] for r in result.translations["en"]] == ["doc:p01:s01", "doc:p01:s02"]
+    assert result.report.is_file() and result.scores == {}
+
+
+@pytest.mark.slow
+def test_a_baseline_run_is_scored_beside_with_the_paired_difference(tiny_chat_4k: Path,
+                                                                     tmp_path: Path) -> None:
+    common = ["run", CORPUS, "--to", "en", "-m", str(tiny_chat_4k), "--refs", REFS,
+              "--no-summaries"]
+    base = tk(*common, "--no-glossary", "-o", str(tmp_path / "base"))
+    assert base.exit_code == 0, base.output
+    result = tk(*common, "--baseline", str(tmp_path / "base"), "-o", str(tmp_path / "run"))
+    assert result.exit_code == 0, result.output
+    scores = json.loads((tmp_path / "run" / "scores-en.json").read_text(encoding="utf-8"))
+    systems = [s["path"] for s in scores["translations"]["systems"]]
+    assert systems == [str(tmp_path / "base" / "translate-en" / "translations.jsonl"),
+                       str(tmp_path / "run" / "translate-en" / "translations.jsonl")]
+    compared = {c["metric"]: c for c in scores["translations"]["comparisons"]}
+    assert set(compared) >= {"bleu", "chrf", "terms"}
+    page = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    delta = compared["chrf"]["delta"]
+    assert "difference (95% CI), p" in page and f"{delta:+.2f} [" in page

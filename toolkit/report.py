@@ -194,12 +194,20 @@ def _overview(data: RunData, langs: list[str], flagged: dict[str, int]) -> str:
         segs = len(data.translations.get(lang, []))
         docs = len({r["doc"] for r in data.translations.get(lang, [])}) or \
             len(data.summaries.get(lang, []))
+        wrong = sum(1 for r in data.translations.get(lang, [])
+                    if ((r.get("checks") or {}).get("language") or {}).get("ok") is False)
         rows.append(f"<tr><th>{lang}</th><td>{docs}</td><td>{segs}</td>"
                     f'<td class="flagged" data-lang="{lang}">{flagged[lang]}</td>'
-                    f"<td>{len(data.summaries.get(lang, []))}</td></tr>")
-    return ("<section id=\"overview\"><h2>Overview</h2><table class=\"grid\"><tr><th>language"
+                    f"<td>{wrong}</td><td>{len(data.summaries.get(lang, []))}</td></tr>")
+    details = [s.get("detail") or {} for s in data.stages]
+    models = sorted({f"{d['model']} on {d['engine']}" for d in details
+                     if d.get("model") and d.get("engine")})
+    seconds = sum(float(s.get("seconds") or 0) for s in data.stages)
+    line = (f"<p>{html.escape('; '.join(models) or str(data.settings.get('model') or ''))}"
+            f" · {len(data.stages)} stages, {seconds:.0f} s of work</p>")
+    return ("<section id=\"overview\"><h2>Overview</h2>" + line + "<table class=\"grid\"><tr><th>language"
             "</th><th>documents</th><th>segments</th><th>segments with problems</th>"
-            "<th>summaries</th></tr>" + "".join(rows) + "</table></section>")
+            "<th>not in the target language</th><th>summaries</th></tr>" + "".join(rows) + "</table></section>")
 
 
 def _fmt(value: float | None) -> str:
@@ -322,6 +330,8 @@ def _documents(data: RunData, langs: list[str]) -> str:
                 found = problems(r)
                 any_bad = any_bad or bool(found)
                 spans = [(w, "german") for k, w in found if k == "German left"]
+                spans += [(m.get("found", ""), "number") for m in
+                          ((r.get("checks") or {}).get("numbers") or {}).get("mismatched", [])]
                 spans += [(x.get("now", ""), "repaired")
                           for x in (r.get("checks") or {}).get("repaired") or []]
                 for v in ((r.get("checks") or {}).get("terms") or {}).get("violated", []):
@@ -426,7 +436,7 @@ small{color:#666} code,pre{font-size:12px} pre{background:#f6f6f6;padding:.5em;o
 svg rect{fill:#4a7ab8} svg text{font-size:11px;fill:#333}
 table.doc{border-collapse:collapse;width:100%;margin:.5em 0} table.doc td,table.doc th{border-top:1px solid #eee;padding:.3em .5em;vertical-align:top;text-align:left}
 table.doc td.id{color:#888;font-size:11px;white-space:nowrap} tr.bad{background:#fff6f0}
-mark.german{background:#ffd2cc} mark.term{background:#ffe08a} mark.repaired{background:#cdeccd}
+mark.german{background:#ffd2cc} mark.term{background:#ffe08a} mark.number{background:#f5b5e8} mark.repaired{background:#cdeccd}
 ul{margin:.2em 0;padding-left:1.2em} li.p{color:#a33} li.info{color:#37a}
 details.document{border:1px solid #ddd;border-radius:4px;padding:.3em .6em;margin:.6em 0}
 details.document>summary{font-weight:600;cursor:pointer}
@@ -436,7 +446,10 @@ body.only-problems tr.seg:not(.bad){display:none}
 """
 
 _SCRIPT = """<script>
-document.getElementById('only-problems').addEventListener('change', function (e) {
-  document.body.classList.toggle('only-problems', e.target.checked);
-});
+(function () {
+  var box = document.getElementById('only-problems');
+  function apply() { document.body.classList.toggle('only-problems', box.checked); }
+  box.addEventListener('change', apply);
+  if (location.hash === '#only-problems') { box.checked = true; apply(); }  // a link to it
+})();
 </script>"""

@@ -132,7 +132,9 @@ def run(inputs: tuple[str, ...], targets: str | None, output: str | None, refs: 
     if not quiet:
         for stage in result.stages:
             reused = stage.detail.get("reused_documents")
-            extra = f" ({reused} documents reused)" if reused else ""
+            now = stage.detail.get("reused_in_s")
+            extra = f" ({reused} documents reused" if reused else ""
+            extra += (f", {now:.1f} s now)" if now is not None else ")") if reused else ""
             click.echo(f"{stage.name:<14} {stage.status:<9} {stage.seconds:7.1f} s{extra}",
                        err=True)
         click.echo(f"report: {result.report}", err=True)
