@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import ConfigError, InputError
+from toolkit.errors import ConfigError, InputError, TkError
 from toolkit.jobs import DEFAULT_SHARD_DOCS, Job, JobOptions, write_run_json
 from toolkit.load import ModelOptions
 
@@ -305,7 +305,7 @@ def _check_refs(refs: str, targets: Sequence[str], summaries: bool) -> None:
         for kind in kinds:
             try:
                 path = resolve_reference_path(refs, kind, lang)
-            except Exception as e:  # the reader's own one-line errors
+            except TkError as e:  # the reference reader's own one-line errors
                 raise InputError(f"--refs {refs}: {e}") from None
             try:
                 with open(path, encoding="utf-8") as f:

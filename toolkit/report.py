@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import InputError
+from toolkit.errors import InputError, TkError
 from toolkit.outputs import atomic_write
 
 SCORE_METRICS = ("bleu", "chrf", "terms", "numbers", "untranslated", "rouge1", "rouge2",
@@ -112,7 +112,7 @@ def _reference_summaries(refs: str, langs: list[str]) -> dict[str, dict[str, lis
     for lang in langs:
         try:
             out[lang] = read_reference_summaries(refs, lang).summaries
-        except Exception:  # a report shows what there is; the scores stage checked the refs
+        except TkError:  # a report shows what there is; the scores stage checked the refs
             continue
     return out
 
