@@ -183,11 +183,11 @@ def test_a_report_of_a_translation_job_folder(tiny_marian: Path, tmp_path: Path)
 
 def test_a_notebook_gets_the_run_as_objects_in_one_call(tiny_chat_4k: Path,
                                                         tmp_path: Path) -> None:
-    import toolkit
+    from toolkit.pipeline import run
 
     (tmp_path / "doc.txt").write_text("Alibaba stellt das Modell Qwen vor. Es ist schnell.\n",
                                       encoding="utf-8")
-    result = toolkit.run(str(tmp_path / "doc.txt"), to="en", model=str(tiny_chat_4k),
+    result = run(str(tmp_path / "doc.txt"), to="en", model=str(tiny_chat_4k),
                          summaries=False, output=str(tmp_path / "run"))
     assert [s.status for s in result.stages] == ["complete", "complete"]
     assert [r["id"] for r in result.translations["en"]] == ["doc:p01:s01", "doc:p01:s02"]

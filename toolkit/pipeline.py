@@ -106,9 +106,9 @@ def run(inputs: str | Sequence[str], *, output: str, to: str | Sequence[str] = T
         ) -> RunResult:
     """``tk run`` in one call, for notebooks: the outputs come back as objects.
 
-        import toolkit
-        result = toolkit.run("corpus/", to=["en", "zh"], model="starter", refs="eval/refs",
-                             output="out/run")
+        from toolkit.pipeline import run
+        result = run("corpus/", to=["en", "zh"], model="starter", refs="eval/refs",
+                     output="out/run")
         result.scores["en"]["translations"]["systems"][0]["scores"]["bleu"]["score"]
 
     ``model_options`` are those of :class:`~toolkit.load.ModelOptions` (engine, device, ...)."""
