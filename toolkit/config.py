@@ -114,6 +114,15 @@ def _read_config(path: Path | None) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read it ({e})") from None
 
 
+def config_table(name: str) -> dict[str, Any]:
+    """A ``[name]`` table of the config file in force ({} when there is none)."""
+    path = config_path()
+    table = _read_config(path).get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return table
+
+
 def setting(name: str, flag: Any = None, default: Any = None) -> Any:
     """Resolve ``name``: the flag if given, else TK_<NAME>, else the config file, else
     ``default`` (else the setting's own default). Values from the environment and the config

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -162,14 +162,10 @@ def _run_stage(stage: Stage, folder: Path, inputs: Sequence[str], options: RunOp
     from toolkit.documents import DocumentSource
 
     kind, _, lang = stage.name.partition("-")
-    if kind == "translate":
-        stage.detail = _run_job(_translate_task(options, lang),
-                                DocumentSource(tuple(inputs), options.source), stage, options,
-                                announce, progress)
-    elif kind == "summarize":
-        stage.detail = _run_job(_summarize_task(options, lang),
-                                DocumentSource(tuple(inputs), options.source), stage, options,
-                                announce, progress)
+    if kind in ("translate", "summarize"):
+        task = (_translate_task if kind == "translate" else _summarize_task)(options, lang)
+        stage.detail = _run_job(task, DocumentSource(tuple(inputs), options.source), stage,
+                                options, announce, progress)
     elif kind == "scores":
         stage.detail = _score(folder, options, lang)
     else:
@@ -273,7 +269,7 @@ def _score(folder: Path, options: RunOptions, lang: str) -> dict[str, Any]:
     # run's glossary (as `tk score -g`), so a baseline from any tool is counted alike.
     glossary = load_glossary(options.glossaries) if options.use_glossary else None
     systems: list[str] = []
-    baseline = _baseline_folder(options.baseline, "translate", lang) if options.baseline else None
+    baseline = _baseline_folder(options.baseline, "translate", lang)
     if baseline is not None:
         systems.append(str(baseline))
     systems.append(str(folder / f"translate-{lang}"))
@@ -284,7 +280,7 @@ def _score(folder: Path, options: RunOptions, lang: str) -> dict[str, Any]:
     scores: dict[str, Any] = {"translations": translations.to_dict()}
     if options.summaries:
         mine = folder / f"summarize-{lang}" / "summaries.jsonl"
-        base = _baseline_folder(options.baseline, "summarize", lang) if options.baseline else None
+        base = _baseline_folder(options.baseline, "summarize", lang)
         paths = [str(base / "summaries.jsonl")] if base is not None else []
         summaries = score_summaries([*paths, str(mine)], options.refs, lang,
                                     compare=base is not None, check_lang=False)
@@ -355,7 +351,9 @@ def _plan(folder: Path, inputs: Sequence[str],
     if "-" in inputs:
         raise InputError("tk run reads its inputs more than once (one stage each): give files "
                          "or folders, not - (stdin)")
-    settings = _jsonable({"inputs": [str(i) for i in inputs], **_options_dict(options)})
+    # As JSON holds it (tuples as lists, a resolved model as its text), to compare with run.json.
+    settings = json.loads(json.dumps({"inputs": [str(i) for i in inputs], **asdict(options)},
+                                     default=str))
     if (folder / "run.json").is_file():
         earlier = read_run_json(folder)
         changed = differences(earlier["settings"], settings)
@@ -368,18 +366,6 @@ def _plan(folder: Path, inputs: Sequence[str],
                          "-o folder")
     check_writable(str(folder), folder=True)
     return settings, {}
-
-
-def _options_dict(options: RunOptions) -> dict[str, Any]:
-    data = asdict(replace(options, model=ModelOptions()))
-    data["model"] = {k: v for k, v in asdict(options.model).items()}
-    data["targets"] = list(options.targets)
-    data["glossaries"] = list(options.glossaries)
-    return data
-
-
-def _jsonable(data: Any) -> Any:
-    return json.loads(json.dumps(data, default=str))
 
 
 def _save(folder: Path, settings: dict[str, Any], stages: list[Stage], started: float) -> None:

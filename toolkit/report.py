@@ -27,7 +27,8 @@ from toolkit.outputs import atomic_write
 
 SCORE_METRICS = ("bleu", "chrf", "terms", "numbers", "untranslated", "rouge1", "rouge2",
                  "rougeL", "rougeLsum")
-PROBLEM_KINDS = ("term missing", "term untranslated", "number wrong", "number missing",
+PROBLEM_KINDS = ("term missing", "term after the sentence", "term untranslated", "number wrong",
+                 "number missing",
                  "wrong language", "repeats", "German left")
 
 
@@ -98,6 +99,7 @@ def _read_stage(data: RunData, folder: Path, lang: str | None) -> str | None:
                    if line.strip()]
         lang = lang or next((r.get("lang") for r in records if r.get("lang")), None) or "?"
         target[lang] = records
+    if lang is not None:
         try:
             data.runs[folder.name] = json.loads((folder / "run.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -125,7 +127,8 @@ def problems(record: dict[str, Any]) -> list[tuple[str, str]]:
     checks = record.get("checks") or {}
     out: list[tuple[str, str]] = []
     for v in (checks.get("terms") or {}).get("violated", []):
-        kind = "term untranslated" if v.get("problem") == "untranslated" else "term missing"
+        kind = {"untranslated": "term untranslated", "appended": "term after the sentence"
+                }.get(v.get("problem", ""), "term missing")
         out.append((kind, f"{v.get('source')} → {v.get('target')}"))
     numbers = checks.get("numbers") or {}
     for m in numbers.get("mismatched", []):
@@ -165,16 +168,16 @@ def _marked(text: str, spans: list[tuple[str, str]]) -> str:
 
 def render(data: RunData) -> str:
     langs = list(dict.fromkeys([*data.translations, *data.summaries]))
-    counts = {lang: Counter(k for r in data.translations.get(lang, []) for k, _ in problems(r))
-              for lang in langs}
-    flagged = {lang: sum(1 for r in data.translations.get(lang, []) if problems(r))
-               for lang in langs}
+    found = {lang: {r["id"]: problems(r) for r in data.translations.get(lang, [])}
+             for lang in langs}
+    counts = {lang: Counter(k for ps in found[lang].values() for k, _ in ps) for lang in langs}
+    flagged = {lang: sum(1 for ps in found[lang].values() if ps) for lang in langs}
     parts = [_head(data.title),
              f"<h1>{html.escape(data.title)}</h1>",
              _overview(data, langs, flagged),
              _scores(data, langs),
              _plots(data, langs, counts),
-             _documents(data, langs),
+             _documents(data, langs, found),
              _run_details(data),
              _SCRIPT, "</body></html>\n"]
     return "\n".join(parts)
@@ -301,7 +304,8 @@ def _plots(data: RunData, langs: list[str], counts: dict[str, Counter[str]]) -> 
     return "".join(out)
 
 
-def _documents(data: RunData, langs: list[str]) -> str:
+def _documents(data: RunData, langs: list[str],
+               found_by_lang: dict[str, dict[str, list[tuple[str, str]]]]) -> str:
     by_doc: dict[str, dict[str, dict[str, dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
     order: dict[str, list[str]] = defaultdict(list)
     sources: dict[str, str] = {}
@@ -327,7 +331,7 @@ def _documents(data: RunData, langs: list[str]) -> str:
                     cells.append("<td></td>")
                     continue
                 r = by_doc[doc][seg][lang]
-                found = problems(r)
+                found = found_by_lang[lang][seg]
                 any_bad = any_bad or bool(found)
                 spans = [(w, "german") for k, w in found if k == "German left"]
                 spans += [(m.get("found", ""), "number") for m in

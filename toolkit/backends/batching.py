@@ -12,6 +12,7 @@ from toolkit.backends.base import Backend, Generation, GenerationRequest, Progre
 
 DEFAULT_MAX_BATCH_TOKENS = 8192  # beams x (input + output) tokens of a batch
 DEFAULT_MAX_BATCH_SIZE = 32
+ROUNDS = 3  # where batches run side by side, at least this many full rounds of them
 
 
 def plan_batches(
@@ -34,7 +35,7 @@ def plan_batches(
     if max_batch_tokens < 1 or max_batch_size < 1 or lanes < 1:
         raise ValueError("max_batch_tokens, max_batch_size and lanes must be positive")
     if lanes > 1 and lengths:
-        rounds = max(3, -(-len(lengths) // (lanes * max_batch_size)))
+        rounds = max(ROUNDS, -(-len(lengths) // (lanes * max_batch_size)))
         max_batch_size = max(1, -(-len(lengths) // (lanes * rounds)))
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
     batches: list[list[int]] = []
@@ -82,7 +83,7 @@ class BatchedBackend(Backend):
         caller that feeds the backend in chunks, e.g. the cache, should send at once): one
         batch where batches run one at a time, three full rounds where they run side by side
         (see :func:`plan_batches`)."""
-        return self.max_batch_size * (self.lanes * 3 if self.lanes > 1 else 1)
+        return self.max_batch_size * (self.lanes * ROUNDS if self.lanes > 1 else 1)
 
     def batch_rows(self, beams: int) -> int:
         """The most rows a batch of ``beams``-beam requests holds."""

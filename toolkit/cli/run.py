@@ -19,17 +19,14 @@ RUN_KEYS = {"inputs": "documents to run on (a list)", "to": "target languages, e
 
 def run_table() -> dict[str, Any]:
     """The ``[run]`` table of tk.toml, its keys checked (an unknown one is an error)."""
-    from toolkit.config import _read_config, config_path
+    from toolkit.config import config_path, config_table
     from toolkit.errors import ConfigError
 
-    path = config_path()
-    table = _read_config(path).get("run", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [run] must be a table")
+    table = config_table("run")
     unknown = sorted(set(table) - set(RUN_KEYS))
     if unknown:
-        raise ConfigError(f"{path}: [run] has unknown key(s) {', '.join(unknown)}; known: "
-                          f"{', '.join(RUN_KEYS)}")
+        raise ConfigError(f"{config_path()}: [run] has unknown key(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(RUN_KEYS)}")
     return table
 
 
@@ -81,7 +78,7 @@ def run(inputs: tuple[str, ...], targets: str | None, output: str | None, refs: 
       tk report out/run                        # rebuild report.html
     """
     from toolkit.errors import ConfigError
-    from toolkit.pipeline import RunOptions, run_pipeline
+    from toolkit.pipeline import RunOptions, run_pipeline, stage_names
 
     table = run_table()
     inputs = inputs or tuple(table.get("inputs", ()))
@@ -117,7 +114,7 @@ def run(inputs: tuple[str, ...], targets: str | None, output: str | None, refs: 
         bars.clear()
         if not show:
             return None
-        names = [s for s in _names(options)]
+        names = stage_names(options)
         at = names.index(stage.name) + 1
         bar = tqdm(total=units, desc=f"[{at}/{len(names)}] {stage.name}", unit="unit",
                    dynamic_ncols=True, leave=True)
@@ -138,12 +135,6 @@ def run(inputs: tuple[str, ...], targets: str | None, output: str | None, refs: 
             click.echo(f"{stage.name:<14} {stage.status:<9} {stage.seconds:7.1f} s{extra}",
                        err=True)
         click.echo(f"report: {result.report}", err=True)
-
-
-def _names(options: Any) -> list[str]:
-    from toolkit.pipeline import stage_names
-
-    return stage_names(options)
 
 
 @click.command(name="report")
