@@ -32,12 +32,25 @@ def test_txt_file_is_one_document_named_by_its_stem(tmp_path: Path) -> None:
     assert doc == Document(id="a1", text="Titel\nEin Satz.\n", lang="de", source=str(path))
 
 
-def test_folder_gives_its_txt_files_sorted(tmp_path: Path) -> None:
+def test_folder_gives_its_documents_sorted(tmp_path: Path) -> None:
     write(tmp_path / "b.txt", "B.")
     write(tmp_path / "a.txt", "A.")
-    write(tmp_path / "notes.md", "not a document")
-    write(tmp_path / "sub" / "c.txt", "sub-folders are not read")
-    assert [d.id for d in load_documents([tmp_path])] == ["a", "b"]
+    write(tmp_path / "c.md", "# Markdown is a document\n\nEin Satz.")
+    write(tmp_path / "d.html", "<p>HTML auch.</p>")
+    write(tmp_path / "README.md", "a folder's README is not")
+    write(tmp_path / "notes.rst", "not a document")
+    write(tmp_path / "sub" / "e.txt", "sub-folders are not read")
+    docs = load_documents([tmp_path])
+    assert [(d.id, d.format) for d in docs] == [
+        ("a", "text"), ("b", "text"), ("c", "markdown"), ("d", "html")]
+    assert docs[2].text == "Markdown is a document\n\nEin Satz."
+
+
+def test_the_corpus_folder_means_its_cleaned_articles_whatever_else_it_holds(tmp_path: Path) -> None:
+    write(tmp_path / "README.md", "# About this corpus")
+    write(tmp_path / "clean" / "a.txt", "A.")
+    write(tmp_path / "raw" / "a.txt", "A, raw.")
+    assert [d.id for d in load_documents([tmp_path])] == ["a"]
 
 
 def test_jsonl_fields_and_extra_metadata(tmp_path: Path) -> None:
@@ -156,7 +169,7 @@ BAD_INPUTS: list[tuple[BadInput, list[str]]] = [
     (_not_object, ["docs.jsonl:1", "not an object"]),
     (_duplicate_jsonl, ["duplicate document id 'a'", "docs.jsonl:1", "docs.jsonl:2", "must be unique"]),
     (_unsupported, ["article.pdf", "unsupported file type '.pdf'", ".jsonl"]),
-    (_empty_folder, ["folder", "no .txt files"]),
+    (_empty_folder, ["folder", "no documents in this folder"]),
 ]
 
 

@@ -14,18 +14,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from toolkit.errors import InputError
+from toolkit.formats import SUFFIXES as MARKUP_SUFFIXES
 from toolkit.jsonl import json_object
 
 if TYPE_CHECKING:
     import datasets
+
+    from toolkit.formats import Markup
 
 # The metadata file `tk corpus clean` writes beside the cleaned .txt files.
 METADATA_FILE = "documents.jsonl"
 STDIN = "-"
 STDIN_ID = "stdin"
 _JSONL_FIELDS = ("id", "text", "title", "date", "lang")
-INPUT_HINT = ("give .txt files, a folder of .txt files, a .jsonl file with id and text fields, a "
-              ".parquet file, a `datasets` folder (save_to_disk), or - for stdin")
+INPUT_HINT = ("give .txt, .html, .md or .xlf files, a folder of them, a .jsonl file with id and "
+              "text fields, a .parquet file, a `datasets` folder (save_to_disk), or - for stdin")
+# What a folder gives: its plain-text and marked-up documents.
+FOLDER_SUFFIXES = frozenset({".txt", *MARKUP_SUFFIXES})
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,13 @@ class Document:
     date: str | None = None  # ISO 8601 (YYYY-MM-DD) where the article names one
     source: str | None = None  # path or "-" for stdin
     meta: dict[str, str] = field(default_factory=dict, compare=False)
+    # HTML, Markdown or XLIFF: the file's bytes and blocks; its translation is written back in
+    # the same format. None for plain text.
+    markup: Markup | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def format(self) -> str:
+        return self.markup.format if self.markup is not None else "text"
 
 
 def load_documents(
@@ -56,7 +68,8 @@ def iter_documents(
     folders and ``-`` (stdin), in the order given, one at a time: memory stays flat however
     large the input (only the ids seen are kept, to refuse a duplicate).
 
-    A folder gives its .txt files sorted by name (sub-folders are not read); a ``documents.jsonl``
+    A folder gives its .txt, .html, .md and .xlf files sorted by name (not a README, not
+    sub-folders); a ``documents.jsonl``
     beside them (what ``tk corpus clean`` writes) adds title, date and lang to the same ids.
     A folder without .txt files but with a ``clean/`` sub-folder (tk's ``corpus/`` layout: raw/
     as fetched, clean/ as cleaned) means that cleaned corpus. Stdin is one plain-text document
@@ -161,6 +174,8 @@ def _read_input(item: str | Path, lang: str, stdin: BinaryIO | None) -> Iterator
         suffix = path.suffix.lower()
         if suffix == ".txt":
             yield _text_document(path.stem, _read(path), lang, str(path))
+        elif suffix in MARKUP_SUFFIXES:
+            yield _markup_document(path, lang)
         elif suffix == ".jsonl":
             yield from _read_jsonl(path, lang)
         elif suffix == ".parquet":
@@ -173,27 +188,51 @@ def _read_input(item: str | Path, lang: str, stdin: BinaryIO | None) -> Iterator
 
 
 def _read(path: Path) -> str:
+    return decode_text(_read_bytes(path), str(path))
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror}); check the path and permissions"
                          ) from None
-    return decode_text(data, str(path))
+
+
+def _markup_document(path: Path, lang: str) -> Document:
+    """An HTML, Markdown or XLIFF file: its blocks (inline markup as placeholders), and as
+    ``text`` their words, a block a paragraph."""
+    from toolkit.formats import read_markup
+    from toolkit.formats.tags import strip_tags
+
+    data = _read_bytes(path)
+    if not data.strip():
+        raise InputError(f"{path}: file is empty; add the article's text or leave the file out")
+    markup = read_markup(data, MARKUP_SUFFIXES[path.suffix.lower()], str(path))
+    if not markup.blocks:
+        raise InputError(f"{path}: no text to translate in this file")
+    text = "\n\n".join(strip_tags(b.text) for b in markup.blocks)
+    return Document(id=path.stem, text=text, lang=markup.source_lang or lang, source=str(path),
+                    markup=markup)
 
 
 def _read_folder(folder: Path, lang: str) -> Iterator[Document]:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
+    files = sorted(p for p in folder.iterdir() if p.is_file()
+                   and p.suffix.lower() in FOLDER_SUFFIXES and p.stem.lower() != "readme")
+    if not any(p.suffix.lower() == ".txt" for p in files) and (folder / "clean").is_dir():
+        yield from _read_folder(folder / "clean", lang)  # tk's corpus layout (its README aside)
+        return
     if not files:
-        if (folder / "clean").is_dir():
-            yield from _read_folder(folder / "clean", lang)
-            return
-        raise InputError(f"{folder}: no .txt files in this folder (sub-folders are not read); "
+        raise InputError(f"{folder}: no documents in this folder (sub-folders are not read); "
                          f"{INPUT_HINT}")
     meta_path = folder / METADATA_FILE
     known: dict[str, Document] = {}
     if meta_path.is_file():  # one small record per article: read whole
         known = {d.id: d for d in _parse_jsonl(_read(meta_path), str(meta_path), lang)}
     for p in files:
+        if p.suffix.lower() != ".txt":
+            yield _markup_document(p, lang)
+            continue
         doc = _text_document(p.stem, _read(p), lang, str(p))
         meta = known.get(doc.id)
         yield doc if meta is None else Document(

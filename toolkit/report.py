@@ -124,25 +124,9 @@ def _reference_summaries(refs: str, langs: list[str]) -> dict[str, dict[str, lis
 
 def problems(record: dict[str, Any]) -> list[tuple[str, str]]:
     """(kind, what) for each problem of a translation record."""
-    checks = record.get("checks") or {}
-    out: list[tuple[str, str]] = []
-    for v in (checks.get("terms") or {}).get("violated", []):
-        kind = {"untranslated": "term untranslated", "appended": "term after the sentence"
-                }.get(v.get("problem", ""), "term missing")
-        out.append((kind, f"{v.get('source')} → {v.get('target')}"))
-    numbers = checks.get("numbers") or {}
-    for m in numbers.get("mismatched", []):
-        kind = "number missing" if m.get("problem") == "missing" else "number wrong"
-        found = f" (found {m['found']})" if m.get("found") else ""
-        out.append((kind, f"{m.get('source')} → {m.get('expected')}{found}"))
-    language = checks.get("language") or {}
-    if language and language.get("ok") is False:
-        out.append(("wrong language", f"reads as {language.get('detected')}"))
-    if checks.get("repeats"):
-        out.append(("repeats", str(checks["repeats"])))
-    for word in checks.get("untranslated_words") or []:
-        out.append(("German left", word))
-    return out
+    from toolkit.qa.checks import record_problems
+
+    return record_problems(record.get("checks"))
 
 
 def _marked(text: str, spans: list[tuple[str, str]]) -> str:

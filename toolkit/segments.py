@@ -191,6 +191,8 @@ def segment_paragraph(paragraph: str, lang: str = "de",
 def segment_document(doc: Document, progress: Callable[[int], None] | None = None) -> list[Segment]:
     """Split a document into segments with ids ``<doc>:pNN:sNN`` (stable for the same text).
     ``progress`` is told the characters of each paragraph (and window) done."""
+    if doc.markup is not None:
+        return _markup_segments(doc, progress)
     segments = []
     for p, paragraph in enumerate(paragraphs(doc.text), start=1):
         kind, texts = segment_paragraph(paragraph, doc.lang, progress)
@@ -198,6 +200,56 @@ def segment_document(doc: Document, progress: Callable[[int], None] | None = Non
             segments.append(Segment(doc=doc.id, id=segment_id(doc.id, p, s), text=text,
                                     paragraph=p, sentence=s, kind=kind))
     return segments
+
+
+def _markup_segments(doc: Document, progress: Callable[[int], None] | None) -> list[Segment]:
+    """A marked-up document's segments: each block a paragraph, cut into sentences unless it
+    is a heading or already one segment (XLIFF); a cut never leaves a placeholder pair
+    apart."""
+    assert doc.markup is not None
+    segments = []
+    for p, block in enumerate(doc.markup.blocks, start=1):
+        kind: SegmentKind = block.kind if block.kind in ("heading", "item") else "text"  # type: ignore[assignment]
+        texts = [block.text]
+        if block.split and kind != "heading":
+            texts = tagged_sentences(block.text, doc.lang) or [block.text]
+        if progress:
+            progress(len(block.text))
+        for n, text in enumerate(texts, start=1):
+            segments.append(Segment(doc=doc.id, id=segment_id(doc.id, p, n), text=text,
+                                    paragraph=p, sentence=n, kind=kind))
+    return segments
+
+
+def tagged_sentences(text: str, lang: str = "de") -> list[str]:
+    """The sentences of a block whose inline markup is placeholders: pysbd's, joined again
+    where a cut fell inside a pair, and a piece with no words (a lone ``<x1/>``) kept with the
+    sentence before it (or after it, at the start)."""
+    from toolkit.formats.tags import find_tags, strip_tags
+
+    spans: list[list[int]] = []  # [start, end] of each sentence in ``text``
+    at = 0
+    for sentence in split_sentences(text, lang):
+        start = text.find(sentence, at)
+        if start < 0:  # pysbd changed the text: keep the block whole
+            return [text]
+        spans.append([start, start + len(sentence)])
+        at = start + len(sentence)
+
+    def wordless(span: list[int]) -> bool:
+        return not strip_tags(text[span[0]:span[1]]).strip(" .,;:")
+
+    def open_pairs(span: list[int]) -> bool:
+        tags = find_tags(text[span[0]:span[1]])
+        return bool({t.id for t in tags if t.kind == "open"} - {t.id for t in tags if t.kind == "close"})
+
+    merged: list[list[int]] = []
+    for span in spans:
+        if merged and (open_pairs(merged[-1]) or wordless(merged[-1]) or wordless(span)):
+            merged[-1][1] = span[1]
+        else:
+            merged.append(span)
+    return [text[a:b].strip() for a, b in merged]
 
 
 def segment_documents(docs: Iterable[Document],

@@ -107,7 +107,9 @@ class SummarizeJob:
         return int(tokens)
 
     def assemble(self, folder: Path, records: Callable[[], Iterator[dict[str, Any]]],
-                 manifest: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+                 manifest: dict[str, Any],
+                 documents: Callable[[], Iterator[Document]] | None = None,
+                 ) -> tuple[list[str], dict[str, Any]]:
         """<doc>.<lang>.summary.txt and summaries.jsonl."""
         stems = file_stems([r["doc"] for r in records()])
         outputs = ["summaries.jsonl"]

@@ -50,11 +50,13 @@ class TranslationRecord:
     fingerprint: str = ""
     route: str = "direct"  # "pivot-en": translated through English, from ``pivot``
     pivot: str | None = None  # the English the output was translated from (pivot-en only)
+    tm: str | None = None  # "exact": reused from the translation memory; "fuzzy 0.83": shown one
 
     def to_dict(self) -> dict[str, Any]:
         record = asdict(self)
-        if record["pivot"] is None:
-            del record["pivot"]
+        for name in ("pivot", "tm"):
+            if record[name] is None:
+                del record[name]
         return record
 
 
@@ -97,11 +99,26 @@ class TranslateOptions:
     checks: bool = True
     repair: bool = True
     retry: str = "inline"
+    tm: str | None = None  # a TMX translation memory
+    tm_fuzzy: float | None = None  # show chat models fuzzy matches this similar (None: exact only)
 
     def __post_init__(self) -> None:
+        from toolkit.tm import check_fuzzy
+
         check_pair(self.source, self.target)
         if self.retry not in RETRY_METHODS:
             raise ConfigError(f"--retry {self.retry}: choose one of {', '.join(RETRY_METHODS)}")
+        check_fuzzy(self.tm_fuzzy)
+        if self.tm_fuzzy is not None and self.tm is None:
+            raise ConfigError("--tm-fuzzy needs --tm FILE.tmx (the memory to match against)")
+
+    def memory(self) -> Any:
+        """The translation memory of ``tm`` for this language pair (None without one)."""
+        if self.tm is None:
+            return None
+        from toolkit.tm import TranslationMemory
+
+        return TranslationMemory.load(self.tm, self.source, self.target)
 
     def policy(self) -> dict[str, Any]:
         """What the retry policy is asked (the settings of a job that change its records)."""
@@ -168,6 +185,8 @@ def translate_segments(
     repair: bool = True,
     retry: str = "inline",
     progress: Progress | None = None,
+    memory: Any = None,
+    fuzzy: float | None = None,
 ) -> TranslationRun:
     """Translate segments, enforce the glossary, check terms, numbers and language.
 
@@ -177,14 +196,32 @@ def translate_segments(
     itself is retried, asked by the ``retry`` method ("inline": the targets written into the
     source; "force": forced while decoding; "inline+force"; see :mod:`toolkit.tasks.retry`).
     ``enforce=False`` only checks: the baseline that shows what enforcement adds.
+    ``memory`` (a :class:`toolkit.tm.TranslationMemory`): exact matches are reused without the
+    model and checked as they stand; with ``fuzzy`` a chat model is shown the most similar
+    pair at or above that similarity before the segment.
     """
-    from toolkit.tasks.retry import RetryPolicy
+    from toolkit.tasks.retry import Outcome, RetryPolicy
 
     policy = RetryPolicy(translator, glossary, enforce=enforce, checks=checks, repair=repair,
                          method=retry)
     requests = [TranslationRequest(model_text(s.text), source_lang, target_lang)
                 for s in segments]
-    outcomes = policy.run(requests, [s.id for s in segments], progress)
+    tm: list[str | None] = [None] * len(segments)
+    outcomes: list[Outcome | None] = [None] * len(segments)
+    if memory is not None:
+        for i, (s, r) in enumerate(zip(segments, requests, strict=True)):
+            if (found := memory.exact(r.text)) is not None:
+                outcomes[i], tm[i] = policy.assess(r, found, s.id), "exact"
+            elif fuzzy is not None and translator.style == "chat":
+                if (match := memory.fuzzy(r.text, fuzzy)) is not None:
+                    requests[i] = replace(r, examples=((match.source, match.target),))
+                    tm[i] = f"fuzzy {match.score:.2f}"
+    todo = [i for i, o in enumerate(outcomes) if o is None]
+    done = policy.run([requests[i] for i in todo], [segments[i].id for i in todo], progress)
+    for i, o in zip(todo, done, strict=True):
+        outcomes[i] = o
+    if progress and len(todo) < len(segments):
+        progress(len(segments) - len(todo))
     fingerprint = translator.fingerprint_short
     records = [
         TranslationRecord(
@@ -194,12 +231,12 @@ def translate_segments(
             checks=o.checks.to_dict() if o.checks is not None else None,
             retried=o.retried, pieces=o.pieces,
             fingerprint=o.by.fingerprint_short if o.by else fingerprint,
-            route=o.route, pivot=o.pivot,
+            route=o.route, pivot=o.pivot, tm=how,
         )
-        for s, o in zip(segments, outcomes, strict=True)
+        for s, o, how in zip(segments, outcomes, tm, strict=True) if o is not None
     ]
-    segment_checks = [o.checks for o in outcomes if o.checks is not None]
-    return TranslationRun(records, segment_checks, sum(o.retried for o in outcomes),
+    segment_checks = [o.checks for o in outcomes if o is not None and o.checks is not None]
+    return TranslationRun(records, segment_checks, sum(o.retried for o in outcomes if o),
                           policy.stats.to_dict() if enforce else None, translator.fingerprint(),
                           run_usage(translator))
 
@@ -241,3 +278,41 @@ def document_texts(records: Sequence[TranslationRecord]) -> dict[str, str]:
             blocks.append(f"- {text}" if kind == "item" else text)
         out[doc_id] = "\n\n".join(blocks) + "\n"
     return out
+
+
+def document_output(records: Sequence[dict[str, Any]], doc: Document | None, lang: str,
+                    fmt: str = "text") -> tuple[str, bytes]:
+    """One translated document as its file: (suffix, bytes). A marked-up document (HTML,
+    Markdown, XLIFF) comes back in its own format with the translations in place; ``fmt``
+    "xliff" makes an XLIFF 2.1 file of any document; else the text, paragraphs kept."""
+    from toolkit.formats import OUTPUT_SUFFIX, BlockResult, render_markup
+    from toolkit.qa.checks import record_problems
+
+    joiner = "" if lang in ("zh", "ja") else " "
+    blocks: dict[int, list[dict[str, Any]]] = {}
+    for r in records:
+        blocks.setdefault(int(r["paragraph"]), []).append(r)
+
+    def problems(rs: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+        return tuple(f"{kind}: {what}" for r in rs for kind, what in record_problems(r.get("checks")))
+
+    markup = doc.markup if doc is not None else None
+    if fmt == "xliff" and (markup is None or markup.format != "xliff"):
+        from toolkit.formats.xliff import write_xliff
+
+        units = [[(f"s{int(r['id'].rsplit(':s', 1)[-1])}" if ":s" in r["id"] else r["id"],
+                   r["source"], r["translation"], problems([r])) for r in rs]
+                 for _, rs in sorted(blocks.items())]
+        doc_id = records[0]["doc"] if records else (doc.id if doc else "")
+        source = records[0].get("source_lang") if records else None
+        return ".xlf", write_xliff(doc_id, doc.source if doc else None,
+                                   source or (doc.lang if doc else "de"), lang, units)
+    if markup is not None:
+        results: list[BlockResult | None] = [None] * len(markup.blocks)
+        for p, rs in blocks.items():
+            if 1 <= p <= len(results):
+                results[p - 1] = BlockResult(joiner.join(r["translation"].strip() for r in rs),
+                                             problems(rs))
+        return OUTPUT_SUFFIX[markup.format], render_markup(markup, results, lang)
+    typed = [TranslationRecord(**r) for r in records]
+    return ".txt", "".join(document_texts(typed).values()).encode("utf-8")

@@ -26,8 +26,7 @@ from toolkit.load import glossary_digest, load_glossary
 from toolkit.outputs import atomic_write, atomic_writer, file_stems, jsonl_line, tsv_text
 from toolkit.translate import (
     TranslateOptions,
-    TranslationRecord,
-    document_texts,
+    document_output,
     translate_documents,
     translator_for,
 )
@@ -67,6 +66,7 @@ class TranslateJob:
         self.options = options
         self.output_format = output_format
         self.glossary = load_glossary(options.glossaries) if options.use_glossary else None
+        self.memory = options.memory()
         self.translator: Any = None
 
     def describe(self) -> str:
@@ -85,7 +85,9 @@ class TranslateJob:
     def settings(self) -> dict[str, Any]:
         return {"task": "translate", "target": self.options.target,
                 "source": self.options.source, "fingerprint": self.translator.fingerprint(),
-                "glossary": glossary_digest(self.glossary), **self.options.policy()}
+                "glossary": glossary_digest(self.glossary), **self.options.policy(),
+                **({"tm": self.memory.digest, "tm_fuzzy": self.options.tm_fuzzy}
+                   if self.memory is not None else {})}
 
     def info(self) -> dict[str, Any]:
         return {"model": self.translator.model_label, "engine": self.translator.engine,
@@ -109,7 +111,8 @@ class TranslateJob:
             run = translate_documents(part, self.translator, o.target, source_lang=o.source,
                                       glossary=self.glossary, enforce=o.enforce,
                                       checks=o.checks, repair=o.repair, retry=o.retry,
-                                      progress=progress)
+                                      progress=progress, memory=self.memory,
+                                      fuzzy=o.tm_fuzzy)
             checks = CheckSummary.from_checks(run.checks) if run.checks else None
             return ShardResult([r.to_dict() for r in run.records],
                                tally=TranslateTally(checks, run.stats), stats=run.stats)
@@ -126,18 +129,22 @@ class TranslateJob:
         return total
 
     def assemble(self, folder: Path, records: Callable[[], Iterator[dict[str, Any]]],
-                 manifest: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
-        """<doc>.<lang>.txt, translations.jsonl (and translations.tsv), written as the
-        records stream by, one document at a time (a document never spans two shards)."""
+                 manifest: dict[str, Any],
+                 documents: Callable[[], Iterator[Document]] | None = None,
+                 ) -> tuple[list[str], dict[str, Any]]:
+        """<doc>.<lang>.txt (.html, .md, .xlf for marked-up inputs and with --format xliff),
+        translations.jsonl (and translations.tsv), written as the records stream by, one
+        document at a time (a document never spans two shards)."""
         docs: list[str] = []
         for r in records():
             if not docs or docs[-1] != r["doc"]:
                 docs.append(r["doc"])
         stems = file_stems(docs)  # ids never choose where a file goes
         lang = self.options.target
-        outputs = ["translations.jsonl", *(f"{stems[d]}.{lang}.txt" for d in docs)]
+        outputs = ["translations.jsonl"]
         count = 0
         tsv = self.output_format == "tsv"
+        sources = _matching(documents() if documents is not None else iter(()))
         with atomic_writer(folder / "translations.jsonl") as out, \
                 (atomic_writer(folder / "translations.tsv") if tsv else _nowhere()) as table:
             table.write(tsv_text([], TSV_COLUMNS))
@@ -145,15 +152,35 @@ class TranslateJob:
                 for r in doc_records:
                     out.write(jsonl_line(r))
                 count += len(doc_records)
-                typed = [TranslationRecord(**r) for r in doc_records]
-                for doc, body in document_texts(typed).items():
-                    atomic_write(folder / f"{stems[doc]}.{lang}.txt", body)
+                doc_id = doc_records[0]["doc"]
+                suffix, body = document_output(doc_records, sources(doc_id), lang,
+                                               self.output_format or "text")
+                name = f"{stems[doc_id]}.{lang}{suffix}"
+                atomic_write(folder / name, body)
+                outputs.append(name)
                 table.write(tsv_text(doc_records, TSV_COLUMNS).split("\n", 1)[1])
         if tsv:
             outputs.append("translations.tsv")
         retries = add_stats([e["stats"] for e in manifest["shards"] if e.get("stats")])
         return outputs, {"segments": count, "documents": len(docs), "retries": retries,
                          "new_tokens": sum(e.get("new_tokens", 0) for e in manifest["shards"])}
+
+
+def _matching(documents: Iterator[Document]) -> Callable[[str], Document | None]:
+    """A lookup of the input's documents by id, read forward in step with the records (both
+    in input order; a document that failed has no records): memory stays one document."""
+    current: list[Document | None] = [None]
+
+    def find(doc_id: str) -> Document | None:
+        if current[0] is not None and current[0].id == doc_id:
+            return current[0]
+        for doc in documents:
+            current[0] = doc
+            if doc.id == doc_id:
+                return doc
+        return None
+
+    return find
 
 
 def _by_document(records: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "serve": "toolkit.cli.serve:serve",
     "run": "toolkit.cli.run:run",
     "report": "toolkit.cli.run:report",
+    "tm": "toolkit.cli.tm:tm",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -37,6 +38,7 @@ SHORT_HELP: dict[str, str] = {
     "serve": "Serve a model over LibreTranslate's HTTP API, glossary enforced.",
     "run": "Translate, summarize, score and report in one resumable run.",
     "report": "Build report.html from a tk run (or translate / summarize) folder.",
+    "tm": "Translation memories: a run's segment pairs as TMX 1.4b.",
 }
 
 

@@ -55,21 +55,35 @@ from toolkit.languages import SOURCE_LANGUAGES
               help="Folder for <doc>.<lang>.txt files and translations.jsonl (a resumable "
                    "job), or - for records on stdout. Without it the translated text goes to "
                    "stdout.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv", "text"]),
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "tsv", "text", "xliff"]),
               help="Format on stdout [default: jsonl with -o -, else text]; with -o DIR, tsv "
-                   "adds translations.tsv.")
+                   "adds translations.tsv and xliff writes each document as <doc>.<lang>.xlf "
+                   "(XLIFF 2.1: a unit per paragraph, a segment per sentence, check problems "
+                   "as notes).")
+@click.option("--tm", "tm", type=click.Path(dir_okay=False), metavar="FILE.tmx",
+              help="Translation memory (TMX 1.4b, e.g. from `tk tm export`): a segment whose "
+                   "German is in it is reused without the model (record: tm exact; still "
+                   "checked).")
+@click.option("--tm-fuzzy", "tm_fuzzy", type=float, metavar="SIMILARITY",
+              help="Also show a chat model the memory's most similar pair (0.5-0.99, e.g. "
+                   "0.75) before each segment (record: tm fuzzy 0.83). Off by default: on the "
+                   "starter it did not help (docs/formats.md).")
 @model_options
 @job_options("Translate")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 def translate(inputs: tuple[str, ...], target: str, source: str, glossaries: tuple[str, ...],
               no_glossary: bool, no_enforce: bool, no_repair: bool, retry: str,
               no_checks: bool, output: str | None, fmt: str | None, quiet: bool,
-              **flags: Any) -> None:
+              tm: str | None, tm_fuzzy: float | None, **flags: Any) -> None:
     """Translate German documents into English or Chinese, segment by segment.
 
-    INPUTS are .txt files, folders of them, JSONL files with `id` and `text`
-    fields, Parquet files with `id` and `text` columns, a `datasets` dataset
-    saved with save_to_disk, or - for stdin. Every output record carries its
+    INPUTS are .txt files, HTML (.html), Markdown (.md) and XLIFF (.xlf)
+    files, folders of them, JSONL files with `id` and `text` fields, Parquet
+    files with `id` and `text` columns, a `datasets` dataset saved with
+    save_to_disk, or - for stdin. HTML and Markdown come back in their own
+    format with links, emphasis and code kept around their words (code, URLs
+    and translate="no" are not translated); an XLIFF file comes back with its
+    targets filled, their state set and each segment's problems as notes. Every output record carries its
     checks, counted as a reader sees the text: each glossary term placed,
     appended after the sentence, left untranslated or missing; numbers right,
     wrong or missing (and those repaired from the source); whether the output
@@ -90,6 +104,8 @@ def translate(inputs: tuple[str, ...], target: str, source: str, glossaries: tup
       tk translate --to zh articles.jsonl -g glossaries/ai-finance.tsv -o out/zh
       tk translate --to en corpus/ --model Helsinki-NLP/opus-mt-de-en --device cuda
       tk translate --to en big.parquet -o out/en --shard 2/8     # machine 2 of 8
+      tk translate --to zh article.html -o out/zh          # out/zh/article.zh.html
+      tk translate --to en strings.xlf -o out/en           # targets filled
     """
     from toolkit.errors import ConfigError
     from toolkit.translate import TranslateOptions
@@ -98,11 +114,12 @@ def translate(inputs: tuple[str, ...], target: str, source: str, glossaries: tup
     options = TranslateOptions(target, source, model=model_options_from(flags),
                                glossaries=glossaries, use_glossary=not no_glossary,
                                enforce=not no_enforce, checks=not no_checks,
-                               repair=not no_repair, retry=retry)
+                               repair=not no_repair, retry=retry, tm=tm, tm_fuzzy=tm_fuzzy)
     if jobs is not None:
-        if fmt not in (None, "jsonl", "tsv"):
+        if fmt not in (None, "jsonl", "tsv", "xliff"):
             raise ConfigError(f"--format {fmt} is for stdout; -o DIR writes <doc>.{target}.txt "
-                              "and translations.jsonl (--format tsv adds translations.tsv)")
+                              "and translations.jsonl (--format tsv adds translations.tsv, "
+                              "--format xliff writes <doc>.{target}.xlf)")
         from toolkit.cli.jobs import run_job_command
         from toolkit.translate_job import TranslateJob
 
@@ -126,6 +143,7 @@ def translate_small(inputs: tuple[str, ...], options: Any, output: str | None,
     if not show:
         quiet_libraries()
     glossary = load_glossary(options.glossaries) if options.use_glossary else None
+    memory = options.memory()
     # A fallback to the starter is announced even with -q: outputs would silently come from
     # a 0.5B model otherwise.
     translator = translator_for(options.model, options.target, options.source, note)
@@ -134,8 +152,9 @@ def translate_small(inputs: tuple[str, ...], options: Any, output: str | None,
         run = translate_segments(segments, translator, options.target,
                                  source_lang=options.source, glossary=glossary,
                                  enforce=options.enforce, checks=options.checks,
-                                 repair=options.repair, retry=options.retry, progress=bar)
-    write_stdout_run(run, output, fmt)
+                                 repair=options.repair, retry=options.retry, progress=bar,
+                                 memory=memory, fuzzy=options.tm_fuzzy)
+    write_stdout_run(run, output, fmt, documents)
     if not quiet and options.checks:
         click.echo(run.summary(), err=True)
     if not quiet and translator.backend.engine_reason:
@@ -151,10 +170,12 @@ def segment(documents, show: bool):
         return segment_documents(documents, bar)
 
 
-def write_stdout_run(run: Any, output: str | None, fmt: str | None) -> None:
-    """A small run's records (jsonl, tsv) or text on stdout."""
+def write_stdout_run(run: Any, output: str | None, fmt: str | None,
+                     documents: Any = ()) -> None:
+    """A small run's records (jsonl, tsv), text, or documents in their own format (HTML,
+    Markdown, XLIFF; ``--format xliff``: XLIFF of any input) on stdout."""
     from toolkit.outputs import jsonl_text, tsv_text, write_stdout
-    from toolkit.translate import document_texts
+    from toolkit.translate import document_output
 
     dicts = [r.to_dict() for r in run.records]
     fmt = fmt or ("jsonl" if output == "-" else "text")
@@ -163,4 +184,11 @@ def write_stdout_run(run: Any, output: str | None, fmt: str | None) -> None:
     elif fmt == "tsv":
         write_stdout(tsv_text(dicts, ["doc", "id", "source", "translation"]))
     else:
-        write_stdout("\n".join(document_texts(run.records).values()))
+        by_id = {d.id: d for d in documents}
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for r in dicts:
+            grouped.setdefault(r["doc"], []).append(r)
+        lang = run.records[0].lang if run.records else ""
+        texts = [document_output(rs, by_id.get(doc), lang, fmt)[1].decode("utf-8")
+                 for doc, rs in grouped.items()]
+        write_stdout("\n".join(texts))

@@ -259,7 +259,8 @@ class Job:
     def _assemble(self) -> None:
         """The task's outputs, then the one ``run.json`` every job folder gets."""
         manifest = self.folder.manifest
-        outputs, fields = self.task.assemble(self.folder.folder, self.folder.records, manifest)
+        outputs, fields = self.task.assemble(self.folder.folder, self.folder.records, manifest,
+                                             self.documents)
         write_run_json(self.folder.folder, {
             "task": self.task.name, "model": manifest.get("model"),
             "engine": manifest.get("engine"), "engine_reason": manifest.get("engine_reason"),

@@ -82,10 +82,14 @@ class JobTask(Protocol):
         ...
 
     def assemble(self, folder: Path, records: Callable[[], Iterator[dict[str, Any]]],
-                 manifest: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+                 manifest: dict[str, Any],
+                 documents: Callable[[], Iterator[Document]] | None = None,
+                 ) -> tuple[list[str], dict[str, Any]]:
         """Write the finished job's outputs into ``folder`` from its records (streamed, in input
         order, as often as it calls ``records()``); return the files written (relative names)
-        and the fields of ``run.json`` beyond the engine's own."""
+        and the fields of ``run.json`` beyond the engine's own. ``documents()`` reads the
+        input again, in the same order (a marked-up document is written back around its
+        translations)."""
         ...
 
     def cache_hits(self) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from toolkit.formats.tags import has_tags, tag_problems
 from toolkit.qa.language import LanguageCheck, check_language
 from toolkit.qa.numbers import NumberCheck, check_numbers
 from toolkit.qa.repetition import repeated_stretch
@@ -45,18 +46,22 @@ class SegmentChecks:
     repeats: str | None = None  # a stretch the output says three times and the source does not
     repaired: tuple[tuple[str, str], ...] = ()  # (was, now): number spans tk rewrote from the source
     untranslated: tuple[str, ...] = ()  # German words of the source left in the output
+    # Inline markup (placeholders) of a source that has some: what the output broke, and what
+    # tk put back where the model dropped it (toolkit.formats.tags.place_tags).
+    markup: tuple[str, ...] | None = None
+    placed: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         terms_ok = self.terms is None or self.terms.status != "violated"
         return (terms_ok and self.numbers.ok and self.language.ok and self.repeats is None
-                and not self.untranslated)
+                and not self.untranslated and not self.markup)
 
     def to_dict(self) -> dict[str, Any]:
         """``{"terms": {...} | None, "numbers": {...}, "language": {"ok": ..., "detected": ...},
         "repeats": None | "the stretch", "repaired": [{"was": ..., "now": ...}],
         "untranslated_words": [...]}``"""
-        return {
+        record = {
             "terms": self.terms.to_dict() if self.terms is not None else None,
             "numbers": self.numbers.to_dict(),
             "language": self.language.to_dict(),
@@ -64,6 +69,9 @@ class SegmentChecks:
             "repaired": [{"was": a, "now": b} for a, b in self.repaired],
             "untranslated_words": list(self.untranslated),
         }
+        if self.markup is not None:
+            record["markup"] = {"problems": list(self.markup), "placed": list(self.placed)}
+        return record
 
     def problems(self) -> list[str]:
         """Short descriptions of what is wrong, worst first (empty when all is well)."""
@@ -81,6 +89,7 @@ class SegmentChecks:
             out.append(f"term {term.get('source', '?')} -> want {term.get('target', '?')} ({how})")
         if self.untranslated:
             out.append("German left: " + ", ".join(self.untranslated))
+        out += [f"markup: {p}" for p in self.markup or ()]
         return out
 
 
@@ -97,7 +106,34 @@ def check_segment(source: str, translation: str, *, source_lang: str = "de",
         repeats=repeated_stretch(translation, source),
         untranslated=untranslated_words(source, translation, source_lang=source_lang,
                                         target_lang=target_lang, keep=glossary_forms(terms)),
+        markup=tuple(tag_problems(source, translation)) if has_tags(source) else None,
     )
+
+
+def record_problems(checks: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(kind, what) for each problem in a record's ``checks`` (as :meth:`SegmentChecks.to_dict`
+    writes them): what a report lists and an XLIFF note says."""
+    checks = checks or {}
+    out: list[tuple[str, str]] = []
+    for v in (checks.get("terms") or {}).get("violated", []):
+        kind = {"untranslated": "term untranslated", "appended": "term after the sentence"
+                }.get(v.get("problem", ""), "term missing")
+        out.append((kind, f"{v.get('source')} → {v.get('target')}"))
+    numbers = checks.get("numbers") or {}
+    for m in numbers.get("mismatched", []):
+        kind = "number missing" if m.get("problem") == "missing" else "number wrong"
+        found = f" (found {m['found']})" if m.get("found") else ""
+        out.append((kind, f"{m.get('source')} → {m.get('expected')}{found}"))
+    language = checks.get("language") or {}
+    if language and language.get("ok") is False:
+        out.append(("wrong language", f"reads as {language.get('detected')}"))
+    if checks.get("repeats"):
+        out.append(("repeats", str(checks["repeats"])))
+    for word in checks.get("untranslated_words") or []:
+        out.append(("German left", word))
+    for problem in (checks.get("markup") or {}).get("problems", []):
+        out.append(("markup", problem))
+    return out
 
 
 def glossary_forms(terms: TermCheckLike | None) -> tuple[str, ...]:

@@ -75,12 +75,14 @@ class RetryStats:
     for_numbers: int = 0  # ... because a number was wrong or missing
     for_language: int = 0  # ... because the output was not in the target language
     for_words: int = 0  # ... because German words were left in the output
+    for_markup: int = 0  # ... because inline markup (placeholders) was dropped or broken
     split: int = 0  # segments translated again in two halves (a number still missing)
     split_kept: int = 0  # ... whose halves were kept
     pivoted: int = 0  # segments translated again through English
     pivot_kept: int = 0  # ... whose pivot output was kept (fewer problems)
     pivot_s: float = 0.0
     terms_placed: int = 0  # segments with glossary terms left in German written as required
+    markup_placed: int = 0  # segments whose dropped markup tk put back (by words or position)
     fixed: int = 0  # retried segments with no problem left
     violated: int = 0  # segments still missing a term
     runaway: int = 0  # retries refused for running on far past the first output
@@ -98,7 +100,8 @@ class RetryStats:
     def render(self) -> str:
         reasons = ", ".join(f"{n} for {what}" for n, what in (
             (self.for_terms, "terms"), (self.for_numbers, "numbers"),
-            (self.for_language, "language"), (self.for_words, "German words left")) if n)
+            (self.for_language, "language"), (self.for_words, "German words left"),
+            (self.for_markup, "markup")) if n)
         line = (f"retries: {self.retried} of {self.segments} segments"
                 + (f" ({reasons})" if reasons else "")
                 + f", {self.fixed} fixed; {self.violated} still miss a glossary term")
@@ -118,6 +121,8 @@ class RetryStats:
         if self.terms_placed:
             line += (f"; {self.terms_placed} segments with glossary terms left in German "
                      "written as the glossary says")
+        if self.markup_placed:
+            line += f"; {self.markup_placed} segments with dropped markup put back by tk"
         if self.constrained:
             line += (f"; {self.constrained} kept from the constrained {self.constrained_engine} "
                      "path (terms forced while decoding)")
@@ -244,11 +249,18 @@ class RetryPolicy:
             self._through_english(states, retried, progress)
         if self.repair:
             self._place_terms(states)
+        self._place_markup(states)
         if getattr(progress, "phase", None):
             progress.phase("")  # type: ignore[union-attr]
         outcomes = [self._outcome(s) for s in states]
         self._count(states, outcomes, retried)
         return outcomes
+
+    def assess(self, request: TranslationRequest, text: str, segment_id: str = "") -> Outcome:
+        """The checks of a translation made elsewhere (a translation memory's exact match),
+        as they stand: nothing repaired, nothing retried."""
+        terms, checks = self._check(_State(request, segment_id), text)
+        return Outcome(text, terms, checks)
 
     def _weigh(self, i: int, s: _State, t: Translation, retried: set[int]) -> str | None:
         """One more try of segment ``i``: counted (and its reasons, the first time), checked,
@@ -341,6 +353,7 @@ class RetryPolicy:
         if checks is not None:
             count += len(checks.numbers.mismatched) + (0 if checks.language.ok else 2)
             count += (2 if checks.repeats is not None else 0) + len(checks.untranslated)
+            count += len(checks.markup or ())
         return count, sum(1 for r in violated if r.target not in text)
 
     def _forces(self, round_: int) -> bool:
@@ -467,6 +480,45 @@ class RetryPolicy:
                 s.checks = replace(checks, repaired=before + done) if checks is not None else None
                 self.stats.terms_placed += 1
 
+    def _place_markup(self, states: list[_State]) -> None:
+        """Inline markup the model broke and no retry mended, made whole
+        (:func:`toolkit.formats.tags.place_tags`): a dropped pair put back around its words
+        where they can be found once in the output (as the source writes them, or as the
+        model translates them alone: one short request each, in one batch), a dropped kept
+        element (code, image, break) at its relative place; what stays lost is reported in
+        the checks. Recorded in ``checks.markup.placed``."""
+        from toolkit.formats.tags import find_tags, place_tags, strip_tags
+
+        todo = [s for s in states if s.checks is not None and s.checks.markup]
+        if not todo:
+            return
+        asks: dict[tuple[str, str, str], str] = {}
+        for s in todo:
+            tags = find_tags(s.request.text)
+            opens = {t.id: t.end for t in tags if t.kind == "open"}
+            for t in tags:
+                if t.kind == "close" and t.id in opens:
+                    words = strip_tags(s.request.text[opens[t.id]:t.start])
+                    if words:
+                        asks[(words, s.request.source_lang, s.request.target_lang)] = ""
+        keys = sorted(asks)
+        answers = self.translator.translate([TranslationRequest(w, sl, tl) for w, sl, tl in keys])
+        for key, answer in zip(keys, answers, strict=True):
+            asks[key] = self.translator.clean(answer.text, key[2]).strip(_QUOTES + " .。")
+        for s in todo:
+            r = s.request
+
+            def rendering(words: str, r: TranslationRequest = r) -> list[str]:
+                form = asks.get((words, r.source_lang, r.target_lang), "")
+                return [form] if form else []
+
+            placement = place_tags(r.text, s.text, rendering)
+            terms, checks = self._check(s, placement.text)
+            if checks is not None and s.checks is not None:
+                checks = replace(checks, repaired=s.checks.repaired, placed=placement.placed)
+            s.text, s.terms, s.checks = placement.text, terms, checks
+            self.stats.markup_placed += bool(placement.placed)
+
     def _can_pivot(self) -> bool:
         languages = getattr(self.translator, "target_languages", None)
         targets = languages() if languages is not None else None
@@ -527,6 +579,7 @@ class RetryPolicy:
             st.for_numbers += bool(s.checks.numbers.mismatched)
             st.for_language += not s.checks.language.ok
             st.for_words += bool(s.checks.untranslated)
+            st.for_markup += bool(s.checks.markup)
 
     def _count(self, states: list[_State], outcomes: list[Outcome], retried: set[int]) -> None:
         st = self.stats
