@@ -208,3 +208,18 @@ def test_tm_options_are_checked_where_they_enter(tmp_path):
     assert result.exit_code != 0 and "--tm-fuzzy needs --tm" in result.output
     result = _run("tm", "export", str(tmp_path), "-o", str(tmp_path / "tm.tmx"))
     assert result.exit_code == 1 and "no translations.jsonl" in result.output
+
+
+def test_a_chat_model_is_asked_to_keep_tags_and_shown_the_memory_match_as_an_earlier_turn(tiny_chat):
+    from toolkit.tasks.translator import USER_PROMPT, TranslationRequest
+    from toolkit.translate import load_translator
+
+    translator = load_translator(str(tiny_chat), "en")
+    plain = translator.messages(TranslationRequest("Der Kurs fiel.", "de", "en"))
+    assert plain == (("user", USER_PROMPT.format(source="German", target="English",
+                                                 text="Der Kurs fiel.")),)  # asked as before
+    tagged = translator.messages(TranslationRequest(
+        "Der <g1>Kurs</g1> fiel.", "de", "en", examples=(("Der Preis fiel.", "The price fell."),)))
+    assert [role for role, _ in tagged] == ["user", "assistant", "user"]
+    assert "Der Preis fiel." in tagged[0][1] and tagged[1][1] == "The price fell."
+    assert "Keep every tag" in tagged[2][1] and "Der <g1>Kurs</g1> fiel." in tagged[2][1]

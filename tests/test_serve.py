@@ -101,6 +101,13 @@ def test_lists_checks_and_bad_requests(server: Server) -> None:
     assert tk["fingerprint"] and tk["model"] and tk["segments"][0][0]["checks"]["terms"]
     status, body = server.translate(q="Die KI wächst.", source="auto", target="en")
     assert status == 200 and body["detectedLanguage"]["language"] == "de"
+    # format=html, as LibreTranslate clients send it: HTML back, kept elements in place
+    status, body = server.translate(q='<p>Die <b>KI</b> wächst: <code>x = 1</code></p>',
+                                    source="de", target="en", format="html")
+    assert status == 200, body
+    html = body["translatedText"]
+    assert html.startswith("<p>") and html.endswith("</p>") and "<code>x = 1</code>" in html
+    assert "markup" in body["tk"]["segments"][0][0]["checks"]
     cases = [
         (b"{not json", 400, "malformed JSON"),
         (json.dumps({"source": "de", "target": "en"}).encode(), 400, "missing q"),
@@ -113,6 +120,10 @@ def test_lists_checks_and_bad_requests(server: Server) -> None:
          "exceeds text limit (5000)"),
         (json.dumps({"q": ["a"] * 101, "source": "de", "target": "en"}).encode(), 400,
          "at most 100"),
+        (json.dumps({"q": "<p>Satz.</div>", "source": "de", "target": "en", "format": "html"}
+                    ).encode(), 400, "q:1:"),
+        (json.dumps({"q": "Satz.", "source": "de", "target": "en", "format": "docx"}).encode(),
+         400, "use text or html"),
     ]
     for body_bytes, code, needle in cases:
         status, body = server.post("translate", body_bytes)
@@ -189,7 +200,8 @@ def test_a_request_the_model_fails_on_costs_only_that_request() -> None:
     from toolkit.serve import Batcher, ServeOptions
 
     class Failing:
-        def translate(self, texts: list[str], target: str) -> list[dict[str, object]]:
+        def translate(self, texts: list[str], target: str,
+                      formats: list[str] | None = None) -> list[dict[str, object]]:
             if "BAD" in texts:
                 raise RuntimeError("the model failed on this input")
             return [{"text": t.upper(), "records": []} for t in texts]

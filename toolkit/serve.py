@@ -2,7 +2,7 @@
 enforcement and checks (extra ``[serve]``: Starlette and uvicorn).
 
     POST /translate   q (a string or a list), source (de or auto), target (en, zh),
-                      format (text), api_key  ->  {"translatedText": ...}
+                      format (text or html: markup kept), api_key  ->  {"translatedText": ...}
     GET  /languages   [{"code", "name", "targets"}]
     POST /detect      q  ->  [{"language", "confidence"}]
 
@@ -82,6 +82,7 @@ class _Item:
     texts: list[str]
     target: str
     future: asyncio.Future[Any] = field(repr=False)
+    fmt: str = "text"  # "html": each text an HTML fragment or page, markup kept
 
 
 class Translating:
@@ -117,14 +118,18 @@ class Translating:
             self.translators[target] = other
         self.targets = tuple(t for t in TRANSLATION_TARGETS if t in self.translators)
 
-    def translate(self, texts: Sequence[str], target: str) -> list[dict[str, Any]]:
-        """Each text translated (segmented, enforced, checked, joined), with its records."""
+    def translate(self, texts: Sequence[str], target: str,
+                  formats: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Each text translated (segmented, enforced, checked, joined), with its records; a
+        text whose format is "html" comes back as HTML, its markup kept."""
         from toolkit.documents import Document
         from toolkit.segments import segment_documents
-        from toolkit.translate import document_texts, translate_segments
+        from toolkit.translate import document_output, document_texts, translate_segments
 
-        docs = [Document(id=f"q{i}", text=t, lang=self.options.source)
-                for i, t in enumerate(texts)]
+        formats = formats or ["text"] * len(texts)
+        docs = [html_document(f"q{i}", t, self.options.source) if f == "html"
+                else Document(id=f"q{i}", text=t, lang=self.options.source)
+                for i, (t, f) in enumerate(zip(texts, formats, strict=True))]
         segments = segment_documents(docs)
         o = self.options
         run = translate_segments(segments, self.translators[target], target,
@@ -135,8 +140,23 @@ class Translating:
         out = []
         for doc in docs:
             records = [r for r in run.records if r.doc == doc.id]
-            out.append({"text": joined.get(doc.id, "").strip(), "records": records})
+            text = joined.get(doc.id, "").strip()
+            if doc.markup is not None:
+                text = document_output([r.to_dict() for r in records], doc, target)[1].decode("utf-8")
+            out.append({"text": text, "records": records})
         return out
+
+
+def html_document(doc_id: str, text: str, lang: str) -> Any:
+    """A request's HTML as a document (LibreTranslate's ``format=html``); malformed HTML is an
+    :class:`~toolkit.errors.InputError` naming the position."""
+    from toolkit.documents import Document
+    from toolkit.formats import read_markup
+    from toolkit.formats.tags import strip_tags
+
+    markup = read_markup(text.encode("utf-8"), "html", doc_id)
+    return Document(id=doc_id, text="\n\n".join(strip_tags(b.text) for b in markup.blocks),
+                    lang=lang, markup=markup)
 
 
 class Batcher:
@@ -148,9 +168,10 @@ class Batcher:
         self.queue: asyncio.Queue[_Item] = asyncio.Queue()
         self.batches = 0
 
-    async def translate(self, texts: list[str], target: str) -> list[dict[str, Any]]:
+    async def translate(self, texts: list[str], target: str, fmt: str = "text"
+                        ) -> list[dict[str, Any]]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        await self.queue.put(_Item(texts, target, future))
+        await self.queue.put(_Item(texts, target, future, fmt))
         result: list[dict[str, Any]] = await future
         return result
 
@@ -173,9 +194,10 @@ class Batcher:
 
     async def _run(self, group: list[_Item], target: str) -> None:
         texts = [t for i in group for t in i.texts]
+        formats = [i.fmt for i in group for _ in i.texts]
         self.batches += 1
         try:
-            results = await asyncio.to_thread(self.model.translate, texts, target)
+            results = await asyncio.to_thread(self.model.translate, texts, target, formats)
         except Exception:
             # One batch failed: each request is tried alone, so one bad input costs only
             # its own request (a 500 for it), never the others'.
@@ -190,7 +212,8 @@ class Batcher:
 
     async def _alone(self, item: _Item, target: str) -> None:
         try:
-            result = await asyncio.to_thread(self.model.translate, item.texts, target)
+            result = await asyncio.to_thread(self.model.translate, item.texts, target,
+                                             [item.fmt] * len(item.texts))
         except Exception as e:  # reported to this request's caller as a 500, logged here
             log.warning("translation failed: %s: %s", type(e).__name__, e)
             if not item.future.done():
@@ -243,11 +266,18 @@ def create_app(model: Translating, options: ServeOptions) -> Any:
         if target not in model.targets:
             raise BadRequest(400, f"{target} is not supported; targets: "
                                   f"{', '.join(model.targets)}")
-        if (params.get("format") or "text") != "text":
-            raise BadRequest(400, f"format {params.get('format')!r} is not supported yet; "
-                                  "use text")
+        fmt = params.get("format") or "text"
+        if fmt not in ("text", "html"):
+            raise BadRequest(400, f"format {fmt!r} is not supported; use text or html")
+        if fmt == "html":
+            for i, text in enumerate(texts):
+                try:
+                    html_document(f"q[{i}]" if isinstance(q, list) else "q", text,
+                                  model.options.source)
+                except TkError as e:
+                    raise BadRequest(400, f"Invalid request: {e}") from None
         request.state.chars = chars
-        results = await batcher.translate([t for t in texts], target)
+        results = await batcher.translate([t for t in texts], target, fmt)
         translated = [r["text"] for r in results]
         body: dict[str, Any] = {"translatedText": translated[0] if isinstance(q, str)
                                 else translated}

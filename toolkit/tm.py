@@ -16,8 +16,6 @@ from pathlib import Path
 from toolkit.errors import ConfigError, InputError
 from toolkit.formats.tmx import Unit, read_tmx
 
-FUZZY_DEFAULT = 0.75  # what --tm-fuzzy takes when given without a value (see docs/formats.md)
-
 
 def _key(text: str) -> str:
     return " ".join(text.split())

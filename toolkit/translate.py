@@ -304,9 +304,8 @@ def document_output(records: Sequence[dict[str, Any]], doc: Document | None, lan
                    r["source"], r["translation"], problems([r])) for r in rs]
                  for _, rs in sorted(blocks.items())]
         doc_id = records[0]["doc"] if records else (doc.id if doc else "")
-        source = records[0].get("source_lang") if records else None
         return ".xlf", write_xliff(doc_id, doc.source if doc else None,
-                                   source or (doc.lang if doc else "de"), lang, units)
+                                   doc.lang if doc else "de", lang, units)
     if markup is not None:
         results: list[BlockResult | None] = [None] * len(markup.blocks)
         for p, rs in blocks.items():

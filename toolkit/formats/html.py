@@ -21,6 +21,7 @@ from typing import Any
 from toolkit.errors import InputError
 from toolkit.formats import Block, BlockResult, Markup
 from toolkit.formats.tags import spans, writable
+from toolkit.formats.xml import add_text
 
 # Phrasing elements whose words are translated: kept as <gN>…</gN> around them.
 PAIRED = frozenset("a abbr b bdi bdo big cite data del dfn em font i ins label mark q s small "
@@ -193,17 +194,12 @@ def _set_items(el: ET.Element, items: Sequence[Any]) -> None:
     for child in list(el):
         el.remove(child)
     el.text = None
-    last: ET.Element | None = None
     for item in items:
         if isinstance(item, str):
-            if last is None:
-                el.text = (el.text or "") + item
-            else:
-                last.tail = (last.tail or "") + item
+            add_text(el, item)
         else:
             item.tail = None
             el.append(item)
-            last = item
 
 
 def _plan(tree: ET.Element) -> tuple[list[_Run], list[tuple[ET.Element, str]]]:
@@ -217,9 +213,7 @@ def _plan(tree: ET.Element) -> tuple[list[_Run], list[tuple[ET.Element, str]]]:
 
 def _translated_elements(el: ET.Element) -> Iterator[ET.Element]:
     tag = _tag(el)
-    if not tag or tag in SKIPPED - {"head"} or _no_translate(el):
-        return
-    if tag == "head":
+    if not tag or tag in SKIPPED or _no_translate(el):  # <head> too: its <title> is text
         return
     yield el
     for child in el:
@@ -289,13 +283,11 @@ def _placeholders(items: Sequence[Any], run: _Run) -> str:
             out.append(_text_with_urls(item, run))
             continue
         tag = _tag(item)
-        if not tag:  # a comment inside the text: dropped from the words, kept nowhere
-            continue
         number = len(run.codes) + 1
-        if tag in PAIRED and not _no_translate(item) and all(_is_inline(c) for c in item):
+        if tag in PAIRED and not _no_translate(item) and all(_is_inline(c) for c in item):  # words
             run.codes[number] = item
             out.append(f"<g{number}>{_placeholders(_items(item), run)}</g{number}>")
-        else:
+        else:  # kept whole: code, an image, a break, a comment
             run.codes[number] = item
             out.append(f"<x{number}/>")
     return "".join(out)

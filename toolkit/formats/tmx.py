@@ -15,7 +15,7 @@ from typing import Any
 
 from toolkit.errors import InputError
 from toolkit.formats.tags import spans
-from toolkit.formats.xml import parse_xml
+from toolkit.formats.xml import add_text, parse_xml
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -48,38 +48,19 @@ def write_tmx(units: Iterable[Unit], source_lang: str, *, tool_version: str = ""
 
 
 def _seg(el: Any, nodes: Sequence[Any]) -> None:
+    """A ``<seg>``'s content from spans: TMX pairs are flat (``<bpt>`` words ``<ept>``), not
+    nested elements."""
     from lxml import etree
-
-    last = None
-
-    def text(value: str) -> None:
-        if last is None:
-            el.text = (el.text or "") + value
-        else:
-            last.tail = (last.tail or "") + value
 
     for node in nodes:
         if node.tag is None:
-            text(node.text)
+            add_text(el, node.text)
         elif node.tag == "x":
-            last = etree.SubElement(el, "ph", {"x": str(node.id)})
+            etree.SubElement(el, "ph", {"x": str(node.id)})
         else:
-            last = etree.SubElement(el, "bpt", {"i": str(node.id), "x": str(node.id)})
-            _seg_after(el, last, node)
-            last = el[-1]
-
-
-def _seg_after(el: Any, bpt: Any, node: Any) -> None:
-    """A pair's words after its ``<bpt>``, then its ``<ept>``, flat in the ``<seg>`` (TMX
-    pairs are not nested elements)."""
-    from lxml import etree
-
-    holder = etree.Element("seg")
-    _seg(holder, node.children or [])
-    bpt.tail = holder.text
-    for child in list(holder):
-        el.append(child)
-    etree.SubElement(el, "ept", {"i": str(node.id)})
+            etree.SubElement(el, "bpt", {"i": str(node.id), "x": str(node.id)})
+            _seg(el, node.children or [])
+            etree.SubElement(el, "ept", {"i": str(node.id)})
 
 
 def read_tmx(data: bytes, where: str) -> list[Unit]:

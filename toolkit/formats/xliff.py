@@ -21,7 +21,7 @@ from typing import Any
 from toolkit.errors import InputError
 from toolkit.formats import Block, BlockResult, Markup
 from toolkit.formats.tags import spans
-from toolkit.formats.xml import parse_xml
+from toolkit.formats.xml import add_text, parse_xml
 
 XLIFF2 = "urn:oasis:names:tc:xliff:document:2.0"
 XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
@@ -165,17 +165,9 @@ def _fill(el: Any, nodes: Sequence[Any], codes: dict[int, Any], ns: str) -> None
     """``el``'s content built from a translation's spans, each code a copy of the source's."""
     from lxml import etree
 
-    last = None
-
-    def add_text(text: str) -> None:
-        if last is None:
-            el.text = (el.text or "") + text
-        else:
-            last.tail = (last.tail or "") + text
-
     for node in nodes:
         if node.tag is None:
-            add_text(node.text.replace("\u2039", "<"))
+            add_text(el, node.text.replace("\u2039", "<"))
             continue
         original = codes.get(node.id)
         if original is None:
@@ -187,7 +179,6 @@ def _fill(el: Any, nodes: Sequence[Any], codes: dict[int, Any], ns: str) -> None
             child = etree.Element(original.tag, dict(original.attrib), nsmap=original.nsmap)
             _fill(child, node.children or [], codes, ns)
         el.append(child)
-        last = child
 
 
 def _add_notes(unit: Any, segment: Any, problems: Sequence[str], ns: str) -> None:
@@ -252,16 +243,10 @@ def write_xliff(doc_id: str, original: str | None, source_lang: str, target_lang
 def _inline(el: Any, nodes: Sequence[Any], q: str) -> None:
     from lxml import etree
 
-    last = None
     for node in nodes:
         if node.tag is None:
-            if last is None:
-                el.text = (el.text or "") + node.text
-            else:
-                last.tail = (last.tail or "") + node.text
-            continue
-        if node.tag == "x":
-            last = etree.SubElement(el, q + "ph", {"id": str(node.id)})
+            add_text(el, node.text)
+        elif node.tag == "x":
+            etree.SubElement(el, q + "ph", {"id": str(node.id)})
         else:
-            last = etree.SubElement(el, q + "pc", {"id": str(node.id)})
-            _inline(last, node.children or [], q)
+            _inline(etree.SubElement(el, q + "pc", {"id": str(node.id)}), node.children or [], q)

@@ -55,3 +55,12 @@ def guard(data: bytes, where: str, kind: str) -> None:
     except expat.ExpatError as e:
         raise InputError(f"{where}:{e.lineno}:{e.offset + 1}: not well-formed {kind} "
                          f"({expat.errors.messages[e.code]})") from None
+
+
+def add_text(parent: Any, text: str) -> None:
+    """``text`` appended where it reads next in ``parent``: its text if it has no child yet,
+    else its last child's tail (ElementTree and lxml alike)."""
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text

@@ -207,6 +207,9 @@ class CheckSummary:
     repaired: int = 0  # number spans rewritten from the source (see --no-repair)
     untranslated_words: int = 0  # German words left in the outputs
     segments_untranslated: int = 0  # outputs with at least one
+    segments_tagged: int = 0  # segments with inline markup (placeholders) in the source
+    markup_broken: int = 0  # ... whose output still lacks some of it, or breaks it
+    markup_placed: int = 0  # ... whose dropped markup tk put back
 
     @property
     def terms_placed(self) -> int:
@@ -274,13 +277,16 @@ class CheckSummary:
             repaired=sum(len(c.repaired) for c in checks),
             untranslated_words=sum(len(c.untranslated) for c in checks),
             segments_untranslated=sum(bool(c.untranslated) for c in checks),
+            segments_tagged=sum(c.markup is not None for c in checks),
+            markup_broken=sum(bool(c.markup) for c in checks),
+            markup_placed=sum(bool(c.placed) for c in checks),
         )
 
     _ADDED = ("segments", "segments_with_terms", "terms_found", "terms_enforced", "terms_violated",
               "numbers_checked", "numbers_matched", "numbers_mismatched", "numbers_unverified",
               "language_failures", "segments_with_problems", "terms_appended",
               "terms_untranslated", "numbers_wrong", "repeating", "repaired", "untranslated_words",
-              "segments_untranslated")
+              "segments_untranslated", "segments_tagged", "markup_broken", "markup_placed")
 
     def merge(self, other: CheckSummary, worst: int = 5) -> CheckSummary:
         """The summary of both runs of segments (a job adds one shard at a time, so memory
@@ -321,6 +327,8 @@ class CheckSummary:
             "untranslated": {"words": self.untranslated_words,
                              "segments": self.segments_untranslated},
             "repeating": self.repeating,
+            **({"markup": {"segments": self.segments_tagged, "broken": self.markup_broken,
+                           "placed_by_tk": self.markup_placed}} if self.segments_tagged else {}),
             "segments_with_problems": self.segments_with_problems,
             "worst": [w.to_dict() for w in self.worst],
         }
@@ -357,6 +365,11 @@ class CheckSummary:
                      f"{self.segments_untranslated} segments")
         if self.repeating:
             lines.append(f"  repeats   {self.repeating} outputs repeat themselves")
+        if self.segments_tagged:
+            lines.append(f"  markup    {self.segments_tagged} segments with inline markup: "
+                         f"{self.segments_tagged - self.markup_broken} whole "
+                         f"({self.markup_placed} put back by tk), {self.markup_broken} with "
+                         "some lost (checks.markup)")
         if self.worst:
             lines.append("  worst segments:")
             for w in self.worst:

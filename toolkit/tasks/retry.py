@@ -504,7 +504,7 @@ class RetryPolicy:
         keys = sorted(asks)
         answers = self.translator.translate([TranslationRequest(w, sl, tl) for w, sl, tl in keys])
         for key, answer in zip(keys, answers, strict=True):
-            asks[key] = self.translator.clean(answer.text, key[2]).strip(_QUOTES + " .。")
+            asks[key] = answer.text.strip(_QUOTES + " .。")
         for s in todo:
             r = s.request
 
