@@ -27,12 +27,12 @@ SOURCE = "Alibaba hat <g1>sein Modell <g2>Qwen3.5</g2></g1> vorgestellt.<x3/>"
 @pytest.mark.parametrize(("output", "problems"), [
     ("Alibaba presented <g1>its model <g2>Qwen3.5</g2></g1>.<x3/>", []),
     ("<x3/><g1><g2>Qwen3.5</g2>, its model,</g1> was presented by Alibaba.", []),  # order may change
-    ("Alibaba presented its model <g2>Qwen3.5</g2>.<x3/>", ["<g1> dropped", "<g2> moved out of its pair"]),
+    ("Alibaba presented its model <g2>Qwen3.5</g2>.<x3/>", ["<g1> dropped (sein Modell Qwen3.5)", "<g2> moved out of its pair"]),
     ("Alibaba presented <g1>its model <g2>Qwen3.5</g2></g1>.<x3/><x3/>", ["<x3/> twice"]),
     ("Alibaba <g4>presented</g4> <g1>its model <g2>Qwen3.5</g2></g1>.<x3/>", ["<g4> invented"]),
     ("Alibaba <g1>presented <g2>its</g1> model</g2>.<x3/>", ["</g1> closes across <g2>"]),
     ("Alibaba presented <g1>its model Qwen3.5.<x3/>",
-     ["<g1> not closed", "<g2> dropped", "<x3/> moved out of its pair"]),
+     ["<g1> not closed", "<g2> dropped (Qwen3.5)", "<x3/> moved out of its pair"]),
 ])
 def test_tag_problems_name_what_a_reader_would_see_broken(output, problems):
     assert tag_problems(SOURCE, output) == problems
@@ -50,7 +50,7 @@ def test_placement_never_guesses_words_it_cannot_find_and_says_so():
     placed = place_tags("Der <g1>Kurs</g1> fiel.", "The price fell.", lambda words: ["rate"])
     assert placed.text == "The price fell."
     assert placed.lost == ("<g1> 'Kurs'",)
-    assert tag_problems("Der <g1>Kurs</g1> fiel.", placed.text) == ["<g1> dropped"]
+    assert tag_problems("Der <g1>Kurs</g1> fiel.", placed.text) == ["<g1> dropped (Kurs)"]
 
 
 def test_placement_removes_duplicated_and_invented_tags_keeping_their_words():
@@ -391,3 +391,30 @@ def test_memory_finds_exact_and_fuzzy_matches():
 
 def test_placeholders_never_hide_words_from_the_checks():
     assert strip_tags("Der <g1>Kurs</g1> fiel.<x2/>") == "Der Kurs fiel."
+
+
+def test_a_marked_up_segment_is_scored_on_its_words(tmp_path):
+    import json
+
+    from toolkit.score import read_translations
+
+    path = tmp_path / "translations.jsonl"
+    records = [{"doc": "d", "id": "d:p01:s01", "source": "Der <g1>Kurs</g1> fiel.<x2/>",
+                "translation": "The <g1>price</g1> fell.<x2/>", "lang": "en"},
+               {"doc": "d", "id": "d:p02:s01", "source": "Ein Satz.", "translation": "A <b> tag.", "lang": "en"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert read_translations(path).texts == ["The price fell.", "A <b> tag."]
+
+
+def test_text_that_reads_like_a_placeholder_is_text_in_every_format():
+    page = read_markup(b"<p>Der Tag &lt;g1&gt; und <b>fett</b>.</p>", "html", "t.html")
+    [block] = page.blocks
+    assert strip_tags(block.text) == "Der Tag \u2039g1> und fett." and "<g1>fett</g1>" in block.text
+    out = render_markup(page, [BlockResult(block.text.replace("Der", "The"))], "en")
+    assert out == b"<p>The Tag &lt;g1&gt; und <b>fett</b>.</p>"
+    md = read_markup(b"Schreibe `<x1/>` oder <x2/> nie.\n", "markdown", "t.md")
+    assert md.blocks[0].text == "Schreibe <x1/> oder <x2/> nie."  # a code span, inline HTML
+    doc = read_markup(b'<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="de">'
+                      b'<file id="f"><unit id="u"><segment><source>a &lt;g1&gt; b</source></segment>'
+                      b'</unit></file></xliff>', "xliff", "t.xlf")
+    assert render_markup(doc, [BlockResult(doc.blocks[0].text)], "en").count(b"<target>a &lt;g1&gt; b</target>") == 1

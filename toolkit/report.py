@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputError, TkError
+from toolkit.formats.tags import strip_tags
 from toolkit.outputs import atomic_write
 
 SCORE_METRICS = ("bleu", "chrf", "terms", "numbers", "untranslated", "rouge1", "rouge2",
@@ -333,12 +334,15 @@ def _documents(data: RunData, langs: list[str],
                 for x in (r.get("checks") or {}).get("repaired") or []:
                     notes += (f'<li class="info">repaired: {html.escape(str(x.get("was")))} → '
                               f"{html.escape(str(x.get('now')))}</li>")
-                cells.append(f"<td lang=\"{lang}\">{_marked(r.get('translation', ''), spans)}"
+                for x in (r.get("checks") or {}).get("markup", {}).get("placed") or []:
+                    notes += f'<li class="info">markup put back: {html.escape(str(x))}</li>'
+                shown = strip_tags(r.get("translation", ""))  # a reader sees words, not <g1>
+                cells.append(f"<td lang=\"{lang}\">{_marked(shown, spans)}"
                              f"{'<ul>' + notes + '</ul>' if notes else ''}</td>")
             bad_in_doc += any_bad
             css = "seg bad" if any_bad else "seg"
             rows.append(f'<tr class="{css}"><td class="id">{html.escape(seg.split(":", 1)[-1])}'
-                        f"</td><td lang=\"de\">{_marked(sources[seg], source_spans)}</td>"
+                        f"</td><td lang=\"de\">{_marked(strip_tags(sources[seg]), source_spans)}</td>"
                         f"{''.join(cells)}</tr>")
         head = "".join(f"<th>{lang}</th>" for lang in tlangs)
         table = (f'<table class="doc"><tr><th></th><th>de</th>{head}</tr>{"".join(rows)}'

@@ -20,7 +20,7 @@ from typing import Any
 
 from toolkit.errors import InputError
 from toolkit.formats import Block, BlockResult, Markup
-from toolkit.formats.tags import spans, writable
+from toolkit.formats.tags import escape_text, spans, unescape_text, writable
 from toolkit.formats.xml import add_text
 
 # Phrasing elements whose words are translated: kept as <gN>…</gN> around them.
@@ -165,7 +165,7 @@ class _Run:
         out: list[Any] = []
         for node in nodes:
             if node.tag is None:
-                out.append(node.text)
+                out.append(unescape_text(node.text))
             elif node.tag == "x":
                 code = self.codes.get(node.id)
                 out.append(copy.deepcopy(code) if isinstance(code, ET.Element) else code)
@@ -296,15 +296,10 @@ def _placeholders(items: Sequence[Any], run: _Run) -> str:
 def _text_with_urls(text: str, run: _Run) -> str:
     out, last = [], 0
     for m in URL.finditer(text):
-        out.append(_escape_angle(text[last:m.start()]))
+        out.append(escape_text(text[last:m.start()]))
         number = len(run.codes) + 1
         run.codes[number] = m.group()
         out.append(f"<x{number}/>")
         last = m.end()
-    out.append(_escape_angle(text[last:]))
+    out.append(escape_text(text[last:]))
     return "".join(out)
-
-
-def _escape_angle(text: str) -> str:
-    """Text whose own ``<g1>``-like words cannot pass for placeholders."""
-    return text.replace("<", "\u2039") if re.search(r"<\s*/?\s*[gx]\d", text, re.I) else text

@@ -20,7 +20,7 @@ from typing import Any
 from toolkit.errors import InputError
 from toolkit.formats import Block, BlockResult, Markup
 from toolkit.formats.html import URL
-from toolkit.formats.tags import spans
+from toolkit.formats.tags import escape_text, spans, unescape_text
 
 _LETTER = re.compile(r"[^\W\d_]")
 # Characters that would start markup if a translation wrote them in the text.
@@ -157,12 +157,12 @@ def _placeholders(children: Sequence[Any], inline: _Inline) -> str:
 def _text(text: str, inline: _Inline) -> str:
     out, last = [], 0
     for m in URL.finditer(text):
-        out.append(text[last:m.start()])
+        out.append(escape_text(text[last:m.start()]))
         number = len(inline.codes) + len(inline.pairs) + 1
         inline.codes[number] = m.group()
         out.append(f"<x{number}/>")
         last = m.end()
-    out.append(text[last:])
+    out.append(escape_text(text[last:]))
     return "".join(out)
 
 
@@ -208,7 +208,7 @@ def _write(translation: str, inline: _Inline, prefix: str) -> str:
         out = []
         for node in nodes:
             if node.tag is None:
-                out.append(_SPECIAL.sub(r"\\\1", node.text))
+                out.append(_SPECIAL.sub(r"\\\1", unescape_text(node.text)))
             elif node.tag == "x":
                 code = inline.codes.get(node.id, "")
                 out.append(code.replace("\n", "\n" + prefix) if code == "\\\n" else code)

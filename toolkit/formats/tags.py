@@ -45,6 +45,22 @@ def find_tags(text: str) -> list[Tag]:
     return found
 
 
+# A document's own text that reads like a placeholder ("x <g1> y" in an article about tags)
+# is written with U+2039 in place of its "<" while tk works on it, and put back after.
+_LOOKALIKE = re.compile(r"<(?=\s*/?\s*[gGxX]\d)")
+_ESCAPED = re.compile("\u2039(?=\\s*/?\\s*[gGxX]\\d)")
+
+
+def escape_text(text: str) -> str:
+    """A document's text with what would read as a placeholder made plain."""
+    return _LOOKALIKE.sub("\u2039", text)
+
+
+def unescape_text(text: str) -> str:
+    """:func:`escape_text` undone (in a translation's words)."""
+    return _ESCAPED.sub("<", text)
+
+
 def has_tags(text: str) -> bool:
     return bool(_CANONICAL.search(text))
 
@@ -96,15 +112,19 @@ def tag_problems(source: str, output: str) -> list[str]:
     invented one, a pair not closed or crossing another, one moved out of (or into) another
     pair. Empty when every placeholder is there once and nested as in the source; pairs may
     change order among their siblings (the words do, from German to English)."""
-    want, _ = _parents(find_tags(source))
+    source_tags = find_tags(source)
+    want, _ = _parents(source_tags)
     if not want:
         return []
     tags = find_tags(output)
     got, problems = _parents(tags)
+    inner = _inner_texts(source, source_tags)
     for key, parent in want.items():
         name = f"<x{key[1]}/>" if key[0] == "x" else f"<g{key[1]}>"
         if key not in got:
-            problems.append(f"{name} dropped")
+            words = strip_tags(inner.get(key[1], "")) if key[0] == "g" else ""
+            shown = words if len(words) <= 40 else words[:39] + "…"
+            problems.append(f"{name} dropped ({shown})" if shown else f"{name} dropped")
         elif got[key] != parent:
             problems.append(f"{name} moved out of its pair")
     problems += [f"<{'x' if k[0] == 'x' else 'g'}{k[1]}{'/' if k[0] == 'x' else ''}> invented"

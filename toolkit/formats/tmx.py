@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.errors import InputError
-from toolkit.formats.tags import spans
+from toolkit.formats.tags import escape_text, spans, unescape_text
 from toolkit.formats.xml import add_text, parse_xml
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -54,7 +54,7 @@ def _seg(el: Any, nodes: Sequence[Any]) -> None:
 
     for node in nodes:
         if node.tag is None:
-            add_text(el, node.text)
+            add_text(el, unescape_text(node.text))
         elif node.tag == "x":
             etree.SubElement(el, "ph", {"x": str(node.id)})
         else:
@@ -90,7 +90,7 @@ def read_tmx(data: bytes, where: str) -> list[Unit]:
 
 def _text(seg: Any) -> str:
     """A ``<seg>``'s text, its inline codes as placeholders (numbered by ``x``/``i``)."""
-    out = [_escape(seg.text or "")]
+    out = [escape_text(seg.text or "")]
     for child in seg:
         tag = child.tag if isinstance(child.tag, str) else ""
         number = child.get("x") or child.get("i") or ""
@@ -102,9 +102,5 @@ def _text(seg: Any) -> str:
             out.append(f"<x{number}/>")
         elif tag == "hi":
             out.append(_text(child))
-        out.append(_escape(child.tail or ""))
+        out.append(escape_text(child.tail or ""))
     return "".join(out)
-
-
-def _escape(text: str) -> str:
-    return text.replace("<", "\u2039") if "<" in text else text

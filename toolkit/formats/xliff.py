@@ -20,7 +20,7 @@ from typing import Any
 
 from toolkit.errors import InputError
 from toolkit.formats import Block, BlockResult, Markup
-from toolkit.formats.tags import spans
+from toolkit.formats.tags import escape_text, spans, unescape_text
 from toolkit.formats.xml import add_text, parse_xml
 
 XLIFF2 = "urn:oasis:names:tc:xliff:document:2.0"
@@ -144,7 +144,7 @@ def _needs_target(segment: Any, ns: str) -> bool:
 
 
 def _placeholders(el: Any, ns: str, codes: dict[int, Any]) -> str:
-    out = [_escape(el.text or "")]
+    out = [escape_text(el.text or "")]
     for child in el:
         name = _local(child)
         number = len(codes) + 1
@@ -153,12 +153,8 @@ def _placeholders(el: Any, ns: str, codes: dict[int, Any]) -> str:
             out.append(f"<g{number}>{_placeholders(child, ns, codes)}</g{number}>")
         else:  # a code kept whole (or an element tk does not know: kept, not translated)
             out.append(f"<x{number}/>")
-        out.append(_escape(child.tail or ""))
+        out.append(escape_text(child.tail or ""))
     return "".join(out)
-
-
-def _escape(text: str) -> str:
-    return text.replace("<", "\u2039") if "<" in text else text
 
 
 def _fill(el: Any, nodes: Sequence[Any], codes: dict[int, Any], ns: str) -> None:
@@ -167,7 +163,7 @@ def _fill(el: Any, nodes: Sequence[Any], codes: dict[int, Any], ns: str) -> None
 
     for node in nodes:
         if node.tag is None:
-            add_text(el, node.text.replace("\u2039", "<"))
+            add_text(el, unescape_text(node.text))
             continue
         original = codes.get(node.id)
         if original is None:
@@ -245,7 +241,7 @@ def _inline(el: Any, nodes: Sequence[Any], q: str) -> None:
 
     for node in nodes:
         if node.tag is None:
-            add_text(el, node.text)
+            add_text(el, unescape_text(node.text))
         elif node.tag == "x":
             etree.SubElement(el, q + "ph", {"id": str(node.id)})
         else:

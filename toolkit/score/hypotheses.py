@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputError, ScoreError
+from toolkit.formats.tags import has_tags, strip_tags
 from toolkit.languages import TEXT_LANGUAGES
 from toolkit.score.textio import (
     is_jsonl,
@@ -90,7 +91,9 @@ def read_translations(path: str | Path, name: str | None = None) -> TranslationH
             shown = "null" if text is None else json.dumps(text)
             raise InputError(f"{p}:{line}: '{field}' is {shown}, not text; give the "
                              "translation as a JSON string")
-        texts.append(text)
+        # An HTML, Markdown or XLIFF segment is scored on its words, its markup placeholders
+        # aside (references hold none).
+        texts.append(strip_tags(text) if has_tags(str(r.get("source", ""))) else text)
         checks.append(r.get("checks") if isinstance(r.get("checks"), dict) else None)
         models.append(r.get("model"))
         langs.append(r.get("lang"))
