@@ -212,3 +212,11 @@ def test_a_baseline_run_is_scored_beside_with_the_paired_difference(tiny_chat_4k
     page = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
     delta = compared["chrf"]["delta"]
     assert "difference (95% CI), p" in page and f"{delta:+.2f} [" in page
+
+
+def test_no_refs_overrides_the_project_table_and_conflicts_with_refs(tmp_path):
+    from toolkit.cli import main
+
+    result = CliRunner().invoke(main, ["run", "corpus/", "--refs", "eval/refs", "--no-refs",
+                                       "-o", str(tmp_path / "run")])
+    assert result.exit_code == 1 and "--refs and --no-refs: give one" in result.output

@@ -40,6 +40,9 @@ def run_table() -> dict[str, Any]:
 @click.option("--refs", metavar="PATH",
               help="Reference set to score against, e.g. eval/refs (translations/<lang>.jsonl, "
                    "summaries/<lang>.jsonl) [default: [run] refs; no scores without].")
+@click.option("--no-refs", is_flag=True,
+              help="Score nothing, whatever [run] refs says (inputs the references do not "
+                   "cover: other articles, an HTML copy with other segments).")
 @click.option("--baseline", metavar="DIR",
               help="Another run folder (or tk translate -o folder) to compare with: the "
                    "report shows both and the paired-bootstrap difference.")
@@ -56,7 +59,7 @@ def run_table() -> dict[str, Any]:
 @model_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress display and no summary on stderr.")
 def run(inputs: tuple[str, ...], targets: str | None, output: str | None, refs: str | None,
-        baseline: str | None, glossaries: tuple[str, ...], no_glossary: bool,
+        no_refs: bool, baseline: str | None, glossaries: tuple[str, ...], no_glossary: bool,
         no_summaries: bool, max_words: int | None, max_chars: int | None,
         shard_size: int | None, quiet: bool, **flags: Any) -> None:
     """Translate, summarize and score in one resumable run, ending in report.html.
@@ -90,6 +93,8 @@ def run(inputs: tuple[str, ...], targets: str | None, output: str | None, refs: 
     langs = targets if targets is not None else table.get("to", "en,zh")
     if isinstance(langs, str):
         langs = [t.strip() for t in langs.split(",") if t.strip()]
+    if no_refs and refs:
+        raise ConfigError("--refs and --no-refs: give one")
     summaries = not no_summaries and bool(table.get("summaries", True))
     try:
         options = RunOptions(
@@ -97,7 +102,7 @@ def run(inputs: tuple[str, ...], targets: str | None, output: str | None, refs: 
             glossaries=glossaries, use_glossary=not no_glossary, summaries=summaries,
             max_words=max_words or int(table.get("max_words", 100)),
             max_chars=max_chars or int(table.get("max_chars", 220)),
-            refs=refs or table.get("refs"), baseline=baseline or table.get("baseline"),
+            refs=None if no_refs else refs or table.get("refs"), baseline=baseline or table.get("baseline"),
             shard_docs=shard_size or int(table.get("shard_size", 32)))
     except (TypeError, ValueError) as e:
         raise ConfigError(f"[run] in tk.toml: {e}") from None
