@@ -7,7 +7,7 @@ byte.
 Kept around their words: emphasis, strong emphasis, links (``[words](url "title")``). Kept as
 they are (one placeholder each): code spans, images, inline HTML, autolinks, URLs written in
 the text, hard line breaks. Soft line breaks inside a paragraph become spaces (the paragraph
-is written on one line). Not translated: code blocks, HTML blocks, image alt text.
+is written on one line). Not translated: code blocks, HTML blocks, image alt text, link titles.
 """
 
 from __future__ import annotations
