@@ -107,6 +107,16 @@ def _parents(tags: Sequence[Tag]) -> tuple[dict[tuple[str, int], int | None], li
     return parents, problems
 
 
+def _kept_parent(key: tuple[str, int], want: dict[tuple[str, int], int | None],
+                 got: dict[tuple[str, int], int | None]) -> int | None:
+    """The pair ``key`` belongs in: its source parent, or where that pair was dropped, the
+    nearest enclosing pair the output still has (a link inside lost emphasis stays a link)."""
+    parent = want[key]
+    while parent and ("g", parent) not in got:
+        parent = want.get(("g", parent), 0)
+    return parent
+
+
 def tag_problems(source: str, output: str) -> list[str]:
     """How ``output`` broke the placeholders of ``source``: each dropped, duplicated or
     invented one, a pair not closed or crossing another, one moved out of (or into) another
@@ -119,13 +129,13 @@ def tag_problems(source: str, output: str) -> list[str]:
     tags = find_tags(output)
     got, problems = _parents(tags)
     inner = _inner_texts(source, source_tags)
-    for key, parent in want.items():
+    for key in want:
         name = f"<x{key[1]}/>" if key[0] == "x" else f"<g{key[1]}>"
         if key not in got:
             words = strip_tags(inner.get(key[1], "")) if key[0] == "g" else ""
             shown = words if len(words) <= 40 else words[:39] + "…"
             problems.append(f"{name} dropped ({shown})" if shown else f"{name} dropped")
-        elif got[key] != parent:
+        elif got[key] != _kept_parent(key, want, got):
             problems.append(f"{name} moved out of its pair")
     problems += [f"<{'x' if k[0] == 'x' else 'g'}{k[1]}{'/' if k[0] == 'x' else ''}> invented"
                  for k in got if k not in want]
@@ -162,19 +172,32 @@ def place_tags(source: str, output: str,
             continue
         words = strip_tags(inner[t.id])
         candidates = [words, *(renderings(words) if renderings and words else ())]
-        span = _find_once(text, [c for c in candidates if c.strip()], _region(text, want[("g", t.id)]))
+        present, _ = _parents(find_tags(text))
+        parent = _kept_parent(("g", t.id), want, present)
+        span = _find_once(text, [c for c in candidates if c.strip()], _region(text, parent), parent)
         if span is None:
             lost.append(f"<g{t.id}> {words!r}")
             continue
         a, b = span
-        text = f"{text[:a]}<g{t.id}>{text[a:b]}</g{t.id}>{text[b:]}"
+        wrapped = f"{text[:a]}<g{t.id}>{text[a:b]}</g{t.id}>{text[b:]}"
+        if _unsound(source, wrapped):  # a pair of its own kept outside it: no place fits
+            lost.append(f"<g{t.id}> {words!r}")
+            continue
+        text = wrapped
         placed.append(f"<g{t.id}> around {text[a + len(f'<g{t.id}>'):b + len(f'<g{t.id}>')]!r}")
     for t in src_tags:
         if t.kind != "x" or ("x", t.id) in _parents(find_tags(text))[0]:
             continue
-        text = _insert_by_position(source, t, text, _bounds(src_tags, t, text))
+        present, _ = _parents(find_tags(text))
+        parent = _kept_parent(("x", t.id), want, present) or 0
+        text = _insert_by_position(source, t, text, _bounds(src_tags, t, text), parent)
         placed.append(f"<x{t.id}/> by position")
     return Placement(text, tuple(placed), tuple(lost))
+
+
+def _unsound(source: str, text: str) -> bool:
+    """Whether ``text`` breaks the source's placeholders other than by dropping some."""
+    return any(p.split(" ", 2)[1] != "dropped" for p in tag_problems(source, text))
 
 
 def _keep_sound(output: str, want: dict[tuple[str, int], int | None]) -> str:
@@ -199,9 +222,17 @@ def _keep_sound(output: str, want: dict[tuple[str, int], int | None]) -> str:
             keep.update((stack.pop()[1], i))
         # a close that does not match the innermost open pair is dropped
     # pairs whose parent changed are dropped too
-    kept = [t for i, t in enumerate(tags) if i in keep]
-    parents, _ = _parents(kept)
-    bad = {k for k, p in parents.items() if want.get(k) != p}
+    # a placeholder whose pair is not the one it belongs in goes; that can leave another out
+    # of place (its pair just went), so until none is left
+    bad: set[tuple[str, int]] = set()
+    while True:
+        kept = [t for i, t in enumerate(tags)
+                if i in keep and ("x" if t.kind == "x" else "g", t.id) not in bad]
+        parents, _ = _parents(kept)
+        wrong = {k for k, p in parents.items() if k not in want or _kept_parent(k, want, parents) != p}
+        if not wrong:
+            break
+        bad |= wrong
     out, last = [], 0
     for i, t in enumerate(tags):
         out.append(text[last:t.start])
@@ -229,21 +260,36 @@ def _region(text: str, parent: int | None) -> tuple[int, int]:
     return 0, len(text)
 
 
-def _find_once(text: str, candidates: Sequence[str], region: tuple[int, int]) -> tuple[int, int] | None:
+def _find_once(text: str, candidates: Sequence[str], region: tuple[int, int],
+               parent: int | None = 0) -> tuple[int, int] | None:
     """The span of the first candidate found exactly once in ``text[region]`` (case kept,
-    then ignored), outside any placeholder and not cutting a pair."""
+    then ignored), directly inside the pair ``parent`` (0: no pair), not cutting a pair."""
     lo, hi = region
     for candidate in candidates:
         for flags in (0, re.IGNORECASE):
             edge = r"(?<![\w])" if candidate[:1].isalnum() and candidate[:1].isascii() else ""
             tail = r"(?![\w])" if candidate[-1:].isalnum() and candidate[-1:].isascii() else ""
             hits = [m.span() for m in re.finditer(edge + re.escape(candidate) + tail,
-                                                  text[lo:hi], flags)]
+                                                  text[lo:hi], flags)
+                    if _enclosing(text, lo + m.start()) == (parent or 0)]
             if len(hits) == 1:
                 a, b = hits[0][0] + lo, hits[0][1] + lo
                 if _balanced(text[a:b]):
                     return a, b
     return None
+
+
+def _enclosing(text: str, at: int) -> int:
+    """The innermost pair open at position ``at`` of ``text`` (0: none)."""
+    stack: list[int] = []
+    for t in find_tags(text):
+        if t.start >= at:
+            break
+        if t.kind == "open":
+            stack.append(t.id)
+        elif t.kind == "close" and t.id in stack:
+            stack.remove(t.id)
+    return stack[-1] if stack else 0
 
 
 def _balanced(text: str) -> bool:
@@ -268,23 +314,28 @@ def _bounds(src_tags: Sequence[Tag], tag: Tag, text: str) -> tuple[int, int]:
     return lo, max(lo, hi)
 
 
-def _insert_by_position(source: str, tag: Tag, text: str, bounds: tuple[int, int]) -> str:
+def _insert_by_position(source: str, tag: Tag, text: str, bounds: tuple[int, int],
+                        parent: int = 0) -> str:
     """``tag`` put into ``text`` at its relative place in ``source`` (0 = start, 1 = end),
-    moved to the nearest boundary between words within ``bounds``, never inside another
-    placeholder."""
+    moved to the nearest boundary between words within ``bounds`` that lies directly in the
+    pair ``parent`` (0: in none), never inside another placeholder."""
     lo, hi = bounds
     plain = strip_tags(source)
     words_before = strip_tags(source[:tag.start])
     if not words_before:
-        at = lo
+        want = lo
     elif not strip_tags(source[tag.end:]):
-        at = hi
+        want = hi
     else:
-        at = round(len(words_before) / len(plain) * len(text)) if plain else hi
-        spaces = [m.start() for m in re.finditer(r" ", text) if lo <= m.start() <= hi]
-        at = min(spaces, key=lambda i: abs(i - at)) if spaces else min(max(at, lo), hi)
-    if any(t.start < at < t.end for t in find_tags(text)):
-        at = hi
+        want = round(len(words_before) / len(plain) * len(text)) if plain else hi
+    inside = [(t.start, t.end) for t in find_tags(text)]
+    places = sorted({lo, hi, *(m.start() for m in re.finditer(r" ", text) if lo <= m.start() <= hi)})
+    places = [p for p in places if not any(a < p < b for a, b in inside)
+              and _enclosing(text, p) == parent]
+    if not places:  # the bounds leave no place in its pair: anywhere in it
+        places = [p for p in range(len(text) + 1) if not any(a < p < b for a, b in inside)
+                  and _enclosing(text, p) == parent] or [len(text)]
+    at = min(places, key=lambda p: abs(p - want))
     gap = " " if source[tag.start - 1:tag.start] == " " and text[at - 1:at] not in ("", " ") else ""
     rest = text[at:].lstrip() if gap else text[at:]
     return f"{text[:at]}{gap}{tag.text}{rest}"
