@@ -5,4 +5,3 @@ Importing ``toolkit`` is cheap: torch and transformers load on first use.
 """
 
 __version__ = "0.2.0"
-

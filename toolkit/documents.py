@@ -203,7 +203,6 @@ def _markup_document(path: Path, lang: str) -> Document:
     """An HTML, Markdown or XLIFF file: its blocks (inline markup as placeholders), and as
     ``text`` their words, a block a paragraph."""
     from toolkit.formats import read_markup
-    from toolkit.formats.tags import strip_tags
 
     data = _read_bytes(path)
     if not data.strip():
@@ -211,8 +210,16 @@ def _markup_document(path: Path, lang: str) -> Document:
     markup = read_markup(data, MARKUP_SUFFIXES[path.suffix.lower()], str(path))
     if not markup.blocks:
         raise InputError(f"{path}: no text to translate in this file")
+    return markup_document(path.stem, markup, lang, str(path))
+
+
+def markup_document(doc_id: str, markup: Markup, lang: str, source: str | None = None) -> Document:
+    """The document of a marked-up file or request: its blocks, and as ``text`` their words
+    (placeholders aside), a block a paragraph; the language the file states wins."""
+    from toolkit.formats.tags import strip_tags
+
     text = "\n\n".join(strip_tags(b.text) for b in markup.blocks)
-    return Document(id=path.stem, text=text, lang=markup.source_lang or lang, source=str(path),
+    return Document(id=doc_id, text=text, lang=markup.source_lang or lang, source=source,
                     markup=markup)
 
 

@@ -150,13 +150,10 @@ class Translating:
 def html_document(doc_id: str, text: str, lang: str) -> Any:
     """A request's HTML as a document (LibreTranslate's ``format=html``); malformed HTML is an
     :class:`~toolkit.errors.InputError` naming the position."""
-    from toolkit.documents import Document
+    from toolkit.documents import markup_document
     from toolkit.formats import read_markup
-    from toolkit.formats.tags import strip_tags
 
-    markup = read_markup(text.encode("utf-8"), "html", doc_id)
-    return Document(id=doc_id, text="\n\n".join(strip_tags(b.text) for b in markup.blocks),
-                    lang=lang, markup=markup)
+    return markup_document(doc_id, read_markup(text.encode("utf-8"), "html", doc_id), lang)
 
 
 class Batcher:
@@ -277,7 +274,7 @@ def create_app(model: Translating, options: ServeOptions) -> Any:
                 except TkError as e:
                     raise BadRequest(400, f"Invalid request: {e}") from None
         request.state.chars = chars
-        results = await batcher.translate([t for t in texts], target, fmt)
+        results = await batcher.translate(list(texts), target, fmt)
         translated = [r["text"] for r in results]
         body: dict[str, Any] = {"translatedText": translated[0] if isinstance(q, str)
                                 else translated}

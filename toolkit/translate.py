@@ -207,21 +207,20 @@ def translate_segments(
     requests = [TranslationRequest(model_text(s.text), source_lang, target_lang)
                 for s in segments]
     tm: list[str | None] = [None] * len(segments)
-    outcomes: list[Outcome | None] = [None] * len(segments)
+    reused: dict[int, Outcome] = {}
     if memory is not None:
         for i, (s, r) in enumerate(zip(segments, requests, strict=True)):
             if (found := memory.exact(r.text)) is not None:
-                outcomes[i], tm[i] = policy.assess(r, found, s.id), "exact"
-            elif fuzzy is not None and translator.style == "chat":
-                if (match := memory.fuzzy(r.text, fuzzy)) is not None:
-                    requests[i] = replace(r, examples=((match.source, match.target),))
-                    tm[i] = f"fuzzy {match.score:.2f}"
-    todo = [i for i, o in enumerate(outcomes) if o is None]
-    done = policy.run([requests[i] for i in todo], [segments[i].id for i in todo], progress)
-    for i, o in zip(todo, done, strict=True):
-        outcomes[i] = o
-    if progress and len(todo) < len(segments):
-        progress(len(segments) - len(todo))
+                reused[i], tm[i] = policy.assess(r, found, s.id), "exact"
+            elif fuzzy is not None and translator.style == "chat" and (
+                    match := memory.fuzzy(r.text, fuzzy)) is not None:
+                requests[i] = replace(r, examples=((match.source, match.target),))
+                tm[i] = f"fuzzy {match.score:.2f}"
+    todo = [i for i in range(len(segments)) if i not in reused]
+    done = iter(policy.run([requests[i] for i in todo], [segments[i].id for i in todo], progress))
+    outcomes = [reused[i] if i in reused else next(done) for i in range(len(segments))]
+    if progress and reused:
+        progress(len(reused))
     fingerprint = translator.fingerprint_short
     records = [
         TranslationRecord(
@@ -233,10 +232,10 @@ def translate_segments(
             fingerprint=o.by.fingerprint_short if o.by else fingerprint,
             route=o.route, pivot=o.pivot, tm=how,
         )
-        for s, o, how in zip(segments, outcomes, tm, strict=True) if o is not None
+        for s, o, how in zip(segments, outcomes, tm, strict=True)
     ]
-    segment_checks = [o.checks for o in outcomes if o is not None and o.checks is not None]
-    return TranslationRun(records, segment_checks, sum(o.retried for o in outcomes if o),
+    segment_checks = [o.checks for o in outcomes if o.checks is not None]
+    return TranslationRun(records, segment_checks, sum(o.retried for o in outcomes),
                           policy.stats.to_dict() if enforce else None, translator.fingerprint(),
                           run_usage(translator))
 
@@ -300,9 +299,8 @@ def document_output(records: Sequence[dict[str, Any]], doc: Document | None, lan
     if fmt == "xliff" and (markup is None or markup.format != "xliff"):
         from toolkit.formats.xliff import write_xliff
 
-        units = [[(f"s{int(r['id'].rsplit(':s', 1)[-1])}" if ":s" in r["id"] else r["id"],
-                   r["source"], r["translation"], problems([r])) for r in rs]
-                 for _, rs in sorted(blocks.items())]
+        units = [[(f"s{n}", r["source"], r["translation"], problems([r]))
+                  for n, r in enumerate(rs, start=1)] for _, rs in sorted(blocks.items())]
         doc_id = records[0]["doc"] if records else (doc.id if doc else "")
         return ".xlf", write_xliff(doc_id, doc.source if doc else None,
                                    doc.lang if doc else "de", lang, units)

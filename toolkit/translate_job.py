@@ -68,6 +68,7 @@ class TranslateJob:
         self.glossary = load_glossary(options.glossaries) if options.use_glossary else None
         self.memory = options.memory()
         self.translator: Any = None
+        self.marked_up = False  # the first pass saw an HTML, Markdown or XLIFF document
 
     def describe(self) -> str:
         return f"{self.options.source}→{self.options.target}"
@@ -75,6 +76,7 @@ class TranslateJob:
     def units(self, doc: Document) -> int:
         from toolkit.segments import segment_documents
 
+        self.marked_up |= doc.markup is not None
         return len(segment_documents([doc]))
 
     def prepare(self, announce: Callable[[str], None] | None = None) -> None:
@@ -144,7 +146,10 @@ class TranslateJob:
         outputs = ["translations.jsonl"]
         count = 0
         tsv = self.output_format == "tsv"
-        sources = _matching(documents() if documents is not None else iter(()))
+        # The input is read again only where a file is written from its document: a
+        # marked-up one (its bytes) or --format xliff (its path and language).
+        again = documents is not None and (self.marked_up or self.output_format == "xliff")
+        sources = _matching(documents() if again and documents is not None else iter(()))
         with atomic_writer(folder / "translations.jsonl") as out, \
                 (atomic_writer(folder / "translations.tsv") if tsv else _nowhere()) as table:
             table.write(tsv_text([], TSV_COLUMNS))

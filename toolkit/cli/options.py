@@ -135,6 +135,21 @@ def model_options_from(flags: dict[str, Any]) -> Any:
                                 fallback=False if no_fallback else None)
 
 
+def glossary_options(use: str, without: str) -> Any:
+    """``-g/--glossary`` (repeatable) and ``--no-glossary``, the same in every command that
+    enforces a glossary; ``use`` and ``without`` are their help texts."""
+    import click
+
+    def decorate(command: Any) -> Any:
+        return _apply([
+            click.option("-g", "--glossary", "glossaries", multiple=True,
+                         type=click.Path(dir_okay=False), help=use),
+            click.option("--no-glossary", is_flag=True, help=without),
+        ], command)
+
+    return decorate
+
+
 def job_options(what: str) -> Any:
     """The flags of a resumable job (-o DIR), the same in every command that runs one."""
     import click

@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from toolkit.cli.options import model_options, model_options_from, note, quiet_libraries
+from toolkit.cli.options import (
+    glossary_options,
+    model_options,
+    model_options_from,
+    note,
+    quiet_libraries,
+)
 
 RUN_KEYS = {"inputs": "documents to run on (a list)", "to": "target languages, e.g. [\"en\", \"zh\"]",
             "output": "the run folder", "refs": "reference set (eval/refs)",
@@ -46,9 +52,8 @@ def run_table() -> dict[str, Any]:
 @click.option("--baseline", metavar="DIR",
               help="Another run folder (or tk translate -o folder) to compare with: the "
                    "report shows both and the paired-bootstrap difference.")
-@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Glossary to enforce; repeat for several [default: `glossary` in tk.toml].")
-@click.option("--no-glossary", is_flag=True, help="Run without any glossary.")
+@glossary_options("Glossary to enforce; repeat for several [default: `glossary` in tk.toml].",
+                  "Run without any glossary.")
 @click.option("--no-summaries", is_flag=True, help="Translate (and score) only.")
 @click.option("--max-words", type=click.IntRange(5), metavar="N",
               help="English summaries' limit [default: 100].")

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from toolkit.cli.options import model_options, model_options_from, note
+from toolkit.cli.options import glossary_options, model_options, model_options_from, note
 from toolkit.languages import TRANSLATION_TARGETS
 
 
@@ -15,9 +15,8 @@ from toolkit.languages import TRANSLATION_TARGETS
               type=click.Choice(TRANSLATION_TARGETS),
               help="The language whose catalog model is loaded without --model; a model that "
                    "can translate into the other target serves it too.")
-@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Glossary to enforce in every request [default: tk.toml, TK_GLOSSARY].")
-@click.option("--no-glossary", is_flag=True, help="Serve without any glossary.")
+@glossary_options("Glossary to enforce in every request [default: tk.toml, TK_GLOSSARY].",
+                  "Serve without any glossary.")
 @click.option("--no-enforce", is_flag=True, help="Check terms and numbers, never intervene.")
 @click.option("--no-checks", is_flag=True, help="Skip number and language checks.")
 @click.option("--host", default="127.0.0.1", show_default=True,

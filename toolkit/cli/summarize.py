@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from toolkit.cli.options import (
+    glossary_options,
     job_options,
     job_options_from,
     model_options,
@@ -45,9 +46,8 @@ from toolkit.languages import SOURCE_LANGUAGES, SUMMARY_LANGUAGES
               help="At most N characters (zh), measured on the output.")
 @click.option("--style", type=click.Choice(["paragraph", "bullets"]), default="paragraph",
               show_default=True, help="One paragraph, or 3-5 bullet points.")
-@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Glossary whose renderings summaries must use [default: tk.toml, TK_GLOSSARY].")
-@click.option("--no-glossary", is_flag=True, help="No glossary.")
+@glossary_options("Glossary whose renderings summaries must use [default: tk.toml, TK_GLOSSARY].",
+                  "No glossary.")
 @click.option("--no-select", is_flag=True,
               help="Give the model the whole document, not its top-ranked sentences (LexRank, "
                    "position, numbers; up to 3x the length asked for).")

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from toolkit.cli.options import (
+    glossary_options,
     job_options,
     job_options_from,
     model_options,
@@ -26,10 +27,9 @@ from toolkit.languages import SOURCE_LANGUAGES
               help="Target language: en or zh.")
 @click.option("--from", "source", default="de", show_default=True,
               type=click.Choice(SOURCE_LANGUAGES), help="Source language of the documents.")
-@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Glossary (TSV/CSV/TBX) to enforce; repeat for several "
-                   "[default: `glossary` in tk.toml, TK_GLOSSARY].")
-@click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
+@glossary_options("Glossary (TSV/CSV/TBX) to enforce; repeat for several "
+                  "[default: `glossary` in tk.toml, TK_GLOSSARY].",
+                  "Translate without any glossary.")
 @click.option("--no-enforce", is_flag=True,
               help="Check glossary terms and numbers but never intervene (no hints, no retries): "
                    "the baseline that shows what enforcement adds.")

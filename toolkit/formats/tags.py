@@ -33,6 +33,11 @@ class Tag:
     def text(self) -> str:
         return {"open": f"<g{self.id}>", "close": f"</g{self.id}>", "x": f"<x{self.id}/>"}[self.kind]
 
+    @property
+    def key(self) -> tuple[str, int]:
+        """("g", id) for either tag of a pair, ("x", id) for a kept element."""
+        return ("x" if self.kind == "x" else "g", self.id)
+
 
 def find_tags(text: str) -> list[Tag]:
     """The placeholders of ``text`` in order, read leniently (``<x1>`` is ``<x1/>``)."""
@@ -82,13 +87,13 @@ def _text_of(m: re.Match[str]) -> str:
     return f"</g{number}>" if closing else f"<g{number}>"
 
 
-def _parents(tags: Sequence[Tag]) -> tuple[dict[tuple[str, int], int | None], list[str]]:
+def _parents(tags: Sequence[Tag]) -> tuple[dict[tuple[str, int], int], list[str]]:
     """Each placeholder's enclosing pair (0 = none) and what is wrong with the nesting."""
-    parents: dict[tuple[str, int], int | None] = {}
+    parents: dict[tuple[str, int], int] = {}
     problems: list[str] = []
     stack: list[int] = []
     for t in tags:
-        key = ("x" if t.kind == "x" else "g", t.id)
+        key = t.key
         if t.kind == "close":
             if t.id not in stack:
                 problems.append(f"</g{t.id}> without its <g{t.id}>")
@@ -107,8 +112,8 @@ def _parents(tags: Sequence[Tag]) -> tuple[dict[tuple[str, int], int | None], li
     return parents, problems
 
 
-def _kept_parent(key: tuple[str, int], want: dict[tuple[str, int], int | None],
-                 got: dict[tuple[str, int], int | None]) -> int | None:
+def _kept_parent(key: tuple[str, int], want: dict[tuple[str, int], int],
+                 got: dict[tuple[str, int], int]) -> int:
     """The pair ``key`` belongs in: its source parent, or where that pair was dropped, the
     nearest enclosing pair the output still has (a link inside lost emphasis stays a link)."""
     parent = want[key]
@@ -122,17 +127,15 @@ def tag_problems(source: str, output: str) -> list[str]:
     invented one, a pair not closed or crossing another, one moved out of (or into) another
     pair. Empty when every placeholder is there once and nested as in the source; pairs may
     change order among their siblings (the words do, from German to English)."""
-    source_tags = find_tags(source)
-    want, _ = _parents(source_tags)
+    want, _ = _parents(find_tags(source))
     if not want:
         return []
-    tags = find_tags(output)
-    got, problems = _parents(tags)
-    inner = _inner_texts(source, source_tags)
+    got, problems = _parents(find_tags(output))
+    inner = inner_texts(source)
     for key in want:
         name = f"<x{key[1]}/>" if key[0] == "x" else f"<g{key[1]}>"
         if key not in got:
-            words = strip_tags(inner.get(key[1], "")) if key[0] == "g" else ""
+            words = inner.get(key[1], "") if key[0] == "g" else ""
             shown = words if len(words) <= 40 else words[:39] + "…"
             problems.append(f"{name} dropped ({shown})" if shown else f"{name} dropped")
         elif got[key] != _kept_parent(key, want, got):
@@ -166,15 +169,15 @@ def place_tags(source: str, output: str,
     text = _keep_sound(output, want)
     placed: list[str] = []
     lost: list[str] = []
-    inner = _inner_texts(source, src_tags)
+    inner = inner_texts(source)
     for t in src_tags:  # outer pairs first: a child is placed inside its parent
-        if t.kind != "open" or (("g", t.id) in _parents(find_tags(text))[0]):
-            continue
-        words = strip_tags(inner[t.id])
-        candidates = [words, *(renderings(words) if renderings and words else ())]
         present, _ = _parents(find_tags(text))
-        parent = _kept_parent(("g", t.id), want, present)
-        span = _find_once(text, [c for c in candidates if c.strip()], _region(text, parent), parent)
+        if t.kind != "open" or t.key in present:
+            continue
+        words = inner[t.id]
+        candidates = [words, *(renderings(words) if renderings and words else ())]
+        span = _find_once(text, [c for c in candidates if c.strip()],
+                          _kept_parent(t.key, want, present))
         if span is None:
             lost.append(f"<g{t.id}> {words!r}")
             continue
@@ -186,13 +189,21 @@ def place_tags(source: str, output: str,
         text = wrapped
         placed.append(f"<g{t.id}> around {text[a + len(f'<g{t.id}>'):b + len(f'<g{t.id}>')]!r}")
     for t in src_tags:
-        if t.kind != "x" or ("x", t.id) in _parents(find_tags(text))[0]:
-            continue
         present, _ = _parents(find_tags(text))
-        parent = _kept_parent(("x", t.id), want, present) or 0
+        if t.kind != "x" or t.key in present:
+            continue
+        parent = _kept_parent(t.key, want, present)
         text = _insert_by_position(source, t, text, _bounds(src_tags, t, text), parent)
         placed.append(f"<x{t.id}/> by position")
     return Placement(text, tuple(placed), tuple(lost))
+
+
+def unplaced_words(source: str, output: str) -> list[str]:
+    """The words of each pair of ``source`` that ``output`` does not hold soundly: those
+    :func:`place_tags` will look for (ask for their translation in one batch first)."""
+    want, _ = _parents(find_tags(source))
+    sound = {t.id for t in find_tags(_keep_sound(output, want)) if t.kind == "open"}
+    return [words for pair, words in inner_texts(source).items() if words and pair not in sound]
 
 
 def _unsound(source: str, text: str) -> bool:
@@ -200,34 +211,31 @@ def _unsound(source: str, text: str) -> bool:
     return any(p.split(" ", 2)[1] != "dropped" for p in tag_problems(source, text))
 
 
-def _keep_sound(output: str, want: dict[tuple[str, int], int | None]) -> str:
+def _keep_sound(output: str, want: dict[tuple[str, int], int]) -> str:
     """``output`` with only the placeholders that are sound: known, once, pairs closed and
     nested; the rest removed (their words kept)."""
-    tags = find_tags(normalize(output))
     text = normalize(output)
+    tags = find_tags(text)
     keep: set[int] = set()  # indexes into tags
     seen: set[tuple[str, int]] = set()
     stack: list[tuple[int, int]] = []  # (id, index of the open tag)
     for i, t in enumerate(tags):
-        key = ("x" if t.kind == "x" else "g", t.id)
         if t.kind == "x":
-            if key in want and key not in seen:
-                seen.add(key)
+            if t.key in want and t.key not in seen:
+                seen.add(t.key)
                 keep.add(i)
         elif t.kind == "open":
-            if key in want and key not in seen:
-                seen.add(key)
+            if t.key in want and t.key not in seen:
+                seen.add(t.key)
                 stack.append((t.id, i))
         elif stack and stack[-1][0] == t.id:
             keep.update((stack.pop()[1], i))
         # a close that does not match the innermost open pair is dropped
-    # pairs whose parent changed are dropped too
     # a placeholder whose pair is not the one it belongs in goes; that can leave another out
     # of place (its pair just went), so until none is left
     bad: set[tuple[str, int]] = set()
     while True:
-        kept = [t for i, t in enumerate(tags)
-                if i in keep and ("x" if t.kind == "x" else "g", t.id) not in bad]
+        kept = [t for i, t in enumerate(tags) if i in keep and t.key not in bad]
         parents, _ = _parents(kept)
         wrong = {k for k, p in parents.items() if k not in want or _kept_parent(k, want, parents) != p}
         if not wrong:
@@ -236,46 +244,32 @@ def _keep_sound(output: str, want: dict[tuple[str, int], int | None]) -> str:
     out, last = [], 0
     for i, t in enumerate(tags):
         out.append(text[last:t.start])
-        key = ("x" if t.kind == "x" else "g", t.id)
-        if i in keep and key not in bad:
+        if i in keep and t.key not in bad:
             out.append(t.text)
         last = t.end
     out.append(text[last:])
     return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip()
 
 
-def _inner_texts(source: str, tags: Sequence[Tag]) -> dict[int, str]:
+def inner_texts(source: str) -> dict[int, str]:
+    """The words of each pair of ``source`` (placeholders inside it aside), by pair id."""
+    tags = find_tags(source)
     opens = {t.id: t.end for t in tags if t.kind == "open"}
-    return {t.id: source[opens[t.id]:t.start] for t in tags if t.kind == "close" and t.id in opens}
+    return {t.id: strip_tags(source[opens[t.id]:t.start])
+            for t in tags if t.kind == "close" and t.id in opens}
 
 
-def _region(text: str, parent: int | None) -> tuple[int, int]:
-    """Where a pair whose parent is ``parent`` may go: inside that pair, or anywhere."""
-    if parent:
-        tags = find_tags(text)
-        opens = [t.end for t in tags if t.kind == "open" and t.id == parent]
-        closes = [t.start for t in tags if t.kind == "close" and t.id == parent]
-        if opens and closes:
-            return opens[0], closes[0]
-    return 0, len(text)
-
-
-def _find_once(text: str, candidates: Sequence[str], region: tuple[int, int],
-               parent: int | None = 0) -> tuple[int, int] | None:
-    """The span of the first candidate found exactly once in ``text[region]`` (case kept,
-    then ignored), directly inside the pair ``parent`` (0: no pair), not cutting a pair."""
-    lo, hi = region
+def _find_once(text: str, candidates: Sequence[str], parent: int) -> tuple[int, int] | None:
+    """The span of the first candidate found exactly once (case kept, then ignored) directly
+    inside the pair ``parent`` (0: in none) of ``text``, not cutting a pair."""
     for candidate in candidates:
         for flags in (0, re.IGNORECASE):
             edge = r"(?<![\w])" if candidate[:1].isalnum() and candidate[:1].isascii() else ""
             tail = r"(?![\w])" if candidate[-1:].isalnum() and candidate[-1:].isascii() else ""
-            hits = [m.span() for m in re.finditer(edge + re.escape(candidate) + tail,
-                                                  text[lo:hi], flags)
-                    if _enclosing(text, lo + m.start()) == (parent or 0)]
-            if len(hits) == 1:
-                a, b = hits[0][0] + lo, hits[0][1] + lo
-                if _balanced(text[a:b]):
-                    return a, b
+            hits = [m.span() for m in re.finditer(edge + re.escape(candidate) + tail, text, flags)
+                    if _enclosing(text, m.start()) == parent]
+            if len(hits) == 1 and _balanced(text[hits[0][0]:hits[0][1]]):
+                return hits[0]
     return None
 
 
@@ -315,7 +309,7 @@ def _bounds(src_tags: Sequence[Tag], tag: Tag, text: str) -> tuple[int, int]:
 
 
 def _insert_by_position(source: str, tag: Tag, text: str, bounds: tuple[int, int],
-                        parent: int = 0) -> str:
+                        parent: int) -> str:
     """``tag`` put into ``text`` at its relative place in ``source`` (0 = start, 1 = end),
     moved to the nearest boundary between words within ``bounds`` that lies directly in the
     pair ``parent`` (0: in none), never inside another placeholder."""

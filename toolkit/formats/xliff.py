@@ -111,7 +111,7 @@ def _segments(root: Any, ns: str) -> tuple[list[tuple[Any, Any]], dict[Any, Any]
     units: dict[Any, Any] = {}
     unit_tag = "unit" if ns == XLIFF2 else "trans-unit"
     for unit in root.iter(f"{{{ns}}}{unit_tag}"):
-        if _not_translated(unit, ns):
+        if _not_translated(unit):
             continue
         parts = [unit] if ns != XLIFF2 else list(unit.iter(f"{{{ns}}}segment"))
         for segment in parts:
@@ -125,7 +125,7 @@ def _segments(root: Any, ns: str) -> tuple[list[tuple[Any, Any]], dict[Any, Any]
     return out, units
 
 
-def _not_translated(unit: Any, ns: str) -> bool:
+def _not_translated(unit: Any) -> bool:
     el = unit
     while el is not None:
         if el.get("translate") == "no":

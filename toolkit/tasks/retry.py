@@ -487,20 +487,13 @@ class RetryPolicy:
         model translates them alone: one short request each, in one batch), a dropped kept
         element (code, image, break) at its relative place; what stays lost is reported in
         the checks. Recorded in ``checks.markup.placed``."""
-        from toolkit.formats.tags import find_tags, place_tags, strip_tags
+        from toolkit.formats.tags import place_tags, unplaced_words
 
         todo = [s for s in states if s.checks is not None and s.checks.markup]
         if not todo:
             return
-        asks: dict[tuple[str, str, str], str] = {}
-        for s in todo:
-            tags = find_tags(s.request.text)
-            opens = {t.id: t.end for t in tags if t.kind == "open"}
-            for t in tags:
-                if t.kind == "close" and t.id in opens:
-                    words = strip_tags(s.request.text[opens[t.id]:t.start])
-                    if words:
-                        asks[(words, s.request.source_lang, s.request.target_lang)] = ""
+        asks = {(words, s.request.source_lang, s.request.target_lang): ""
+                for s in todo for words in unplaced_words(s.request.text, s.text)}
         keys = sorted(asks)
         answers = self.translator.translate([TranslationRequest(w, sl, tl) for w, sl, tl in keys])
         for key, answer in zip(keys, answers, strict=True):

@@ -45,6 +45,7 @@ TERMS_PROMPT = "Use exactly these renderings:\n{lines}"
 # their tags asked with USER_PROMPT alone, 3 of 5 with this sentence added.
 TAGS_PROMPT = ("Keep every tag (such as <g1>, </g1>, <x2/>) exactly once, around the same "
                "words. ")
+TAGGED_USER_PROMPT = USER_PROMPT.replace("Reply with", TAGS_PROMPT + "Reply with", 1)
 RETRY_PREFIX = "Answer in {target} only. "
 # A request marked ``in_target`` (a retry of an answer in the wrong language) is asked in the
 # target language: on the starter, of 25 segments the first pass left in English or with
@@ -262,10 +263,9 @@ class Translator(Task):
         language into Chinese is asked in Chinese), and the glossary hints, where the segment
         has any, as the system turn."""
         target = language_name(request.target_lang)
-        user = USER_PROMPT.format(source=language_name(request.source_lang), target=target,
-                                  text=request.text)
-        if has_tags(request.text):
-            user = user.replace("Reply with", TAGS_PROMPT + "Reply with", 1)
+        prompt = TAGGED_USER_PROMPT if has_tags(request.text) else USER_PROMPT
+        user = prompt.format(source=language_name(request.source_lang), target=target,
+                             text=request.text)
         names = SOURCE_NAMES.get(request.target_lang, {})
         if request.in_target and request.source_lang in names:
             user = RETRY_PROMPTS[request.target_lang].format(source=names[request.source_lang],
